@@ -1,0 +1,63 @@
+// Package testenv finds the real models and photos that tests use. They live outside the
+// repository, in the folder named by VISIOND_TESTDATA (default: "shared" beside the checkout).
+// When they are missing a test is skipped with a how-to message, except when
+// VISIOND_REQUIRE_TESTDATA=1 (set by CI), where it fails.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Root returns the repository root (the folder holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("testenv: no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// SharedDir returns the folder with models/ and images/.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("VISIOND_TESTDATA"); d != "" {
+		return d
+	}
+	return filepath.Join(Root(t), "..", "shared")
+}
+
+// Model returns the path of a file in the shared models folder.
+func Model(t testing.TB, name string) string {
+	t.Helper()
+	return need(t, filepath.Join(SharedDir(t), "models", name))
+}
+
+// Image returns the path of a file in the shared images folder.
+func Image(t testing.TB, name string) string {
+	t.Helper()
+	return need(t, filepath.Join(SharedDir(t), "images", name))
+}
+
+func need(t testing.TB, path string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		msg := "test data missing: " + path + " (set VISIOND_TESTDATA to the folder holding models/ and images/)"
+		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
