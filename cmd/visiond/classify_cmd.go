@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"time"
+
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/preprocess"
+)
+
+// imageReport is what the CLI prints for one image: the results in the TensorFlow.js shape,
+// with the image path, model and stage timings around them.
+type imageReport struct {
+	Image   string             `json:"image"`
+	Model   string             `json:"model"`
+	Width   int                `json:"width"`
+	Height  int                `json:"height"`
+	Results any                `json:"results"`
+	Timings map[string]float64 `json:"timings_ms"`
+}
+
+func timingsMillis(t models.Timings) map[string]float64 {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return map[string]float64{
+		"decode": ms(t.Decode), "preprocess": ms(t.Preprocess),
+		"inference": ms(t.Inference), "postprocess": ms(t.Postprocess),
+	}
+}
+
+func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs)
+	model := fs.String("model", "mobilenet", "classification model")
+	top := fs.Int("top", models.DefaultTop, "number of classes per image")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("classify: no images given (usage: visiond classify [flags] IMAGE...)")
+	}
+	m, err := models.Lookup(*model)
+	if err != nil {
+		return err
+	}
+	eng, opts, err := ef.open()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := models.NewClassifier(opts, m)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image, t models.Timings) (any, models.Timings, error) {
+		res, tt, err := c.Classify(ctx, img, *top)
+		tt.Decode = t.Decode
+		return res, tt, err
+	}, m.Name)
+}
+
+// eachImage decodes every path and runs task on it, printing one JSON line per image. A
+// failing image is reported on stderr and the others go on; the error counts the failures.
+func eachImage(paths []string, stdout, stderr io.Writer, task func(string, image.Image, models.Timings) (any, models.Timings, error), model string) error {
+	enc := json.NewEncoder(stdout)
+	failed := 0
+	for _, path := range paths {
+		err := func() error {
+			data, err := readImage(path)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			img, info, err := preprocess.Decode(data, preprocess.DefaultLimits)
+			if err != nil {
+				return err
+			}
+			res, t, err := task(path, img, models.Timings{Decode: time.Since(start)})
+			if err != nil {
+				return err
+			}
+			return enc.Encode(imageReport{Image: path, Model: model, Width: info.Width, Height: info.Height, Results: res, Timings: timingsMillis(t)})
+		}()
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "visiond: %s: %v\n", path, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images failed", failed, len(paths))
+	}
+	return nil
+}

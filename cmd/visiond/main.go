@@ -1,0 +1,54 @@
+// Command visiond is an edge image-recognition daemon and command-line tool: it runs
+// COCO-SSD, MobileNet, PoseNet, MoveNet and hand-landmark models through ONNX Runtime.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `visiond — edge image recognition
+
+Usage:
+  visiond models list                      show the models visiond knows and which are installed
+  visiond models pull [NAME...|all]        download, verify and install models
+  visiond classify [flags] IMAGE...        name what each image shows (MobileNet)
+
+Run 'visiond COMMAND -h' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "visiond: %v\n", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "models":
+		return modelsCommand(ctx, args[1:], stdout, stderr)
+	case "classify":
+		return classifyCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,89 @@
+package convert
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/visiond/visiond/inference"
+	"github.com/visiond/visiond/inference/tflite"
+)
+
+// MaxModelBytes bounds the size of a model file visiond reads.
+const MaxModelBytes = 512 << 20
+
+// Loaded is a model file ready for an Engine: ONNX bytes and the custom operators left out.
+type Loaded struct {
+	ONNX   []byte
+	Custom []CustomOp
+	// Cached is true when the ONNX bytes came from the conversion cache.
+	Cached bool
+}
+
+// LoadFile reads a .tflite or .onnx model. A .tflite file is converted with mode, and the
+// result is cached beside it as NAME.<sha256 prefix>.<mode>.onnx, so a restart does not
+// convert again; an unwritable folder only disables the cache. An .onnx file loads as is.
+func LoadFile(path string, mode Mode) (*Loaded, error) {
+	data, err := readBounded(path)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(filepath.Ext(path), ".onnx") {
+		return &Loaded{ONNX: data}, nil
+	}
+	m, err := tflite.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	custom, err := CustomOps(m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := sha256.Sum256(data)
+	cache := fmt.Sprintf("%s.%s.%s.onnx", path, hex.EncodeToString(sum[:8]), mode)
+	if b, err := os.ReadFile(cache); err == nil && len(b) > 0 {
+		return &Loaded{ONNX: b, Custom: custom, Cached: true}, nil
+	}
+	b, err := Convert(m, mode)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	writeAtomic(cache, b)
+	return &Loaded{ONNX: b, Custom: custom}, nil
+}
+
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", inference.ErrBadModel, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", inference.ErrBadModel, err)
+	}
+	if st.Size() > MaxModelBytes || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file of at most %d MiB", inference.ErrBadModel, path, MaxModelBytes>>20)
+	}
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
+		return nil, fmt.Errorf("%w: reading %s: %v", inference.ErrBadModel, path, err)
+	}
+	return data, nil
+}
+
+// writeAtomic writes b to path through a temporary file, or leaves nothing on failure.
+func writeAtomic(path string, b []byte) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".convert-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		os.Remove(tmp.Name())
+	}
+}

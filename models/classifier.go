@@ -1,0 +1,108 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"sort"
+
+	"github.com/visiond/visiond/models/results"
+)
+
+// DefaultTop is how many classes Classify returns when asked for 0, as TensorFlow.js mobilenet.
+const DefaultTop = 3
+
+// Classifier names what an image shows (ImageNet classes).
+type Classifier struct {
+	name   string
+	g      *graph
+	labels []string
+}
+
+// NewClassifier loads a classification model of the catalog from the store.
+func NewClassifier(o LoadOptions, m Model) (*Classifier, error) {
+	if m.Task != TaskClassify || len(m.Graphs) != 1 || m.Labels == nil {
+		return nil, fmt.Errorf("%w: %s is a %s model, not a classifier", ErrUnknownModel, m.Name, m.Task)
+	}
+	labels, err := readLabels(o.Store.Path(*m.Labels))
+	if err != nil {
+		return nil, err
+	}
+	g, err := openGraph(o, m.Graphs[0], m)
+	if err != nil {
+		return nil, err
+	}
+	outs := g.sess.Outputs()
+	if len(outs) != 1 || outs[0].Elements() != len(labels) {
+		g.close()
+		return nil, fmt.Errorf("%w: %s: output %v does not match %d labels", ErrUnknownModel, m.Name, outs, len(labels))
+	}
+	return &Classifier{name: m.Name, g: g, labels: labels}, nil
+}
+
+// Name is the model's catalog name.
+func (c *Classifier) Name() string { return c.name }
+
+// Close releases the model.
+func (c *Classifier) Close() error { return c.g.close() }
+
+// Classify returns the top classes of img, most probable first. top 0 means DefaultTop.
+func (c *Classifier) Classify(ctx context.Context, img image.Image, top int) ([]results.Classification, Timings, error) {
+	var t Timings
+	if top < 0 || top > len(c.labels) {
+		return nil, t, fmt.Errorf("%w: top must be between 1 and %d, got %d", ErrBadOption, len(c.labels), top)
+	}
+	if top == 0 {
+		top = DefaultTop
+	}
+	out, _, release, err := c.g.run(ctx, img, &t)
+	if err != nil {
+		return nil, t, err
+	}
+	defer release()
+	sw := startStopwatch()
+	probs := probabilities(out[0].Data.([]float32))
+	res := topK(probs, c.labels, top)
+	t.Postprocess = sw.lap()
+	return res, t, nil
+}
+
+// probabilities returns scores as probabilities: as they are when the graph already ends in
+// a softmax (all in [0,1], summing to 1), else their softmax.
+func probabilities(scores []float32) []float64 {
+	p := make([]float64, len(scores))
+	sum, maxv, isDist := 0.0, math.Inf(-1), true
+	for i, s := range scores {
+		p[i] = float64(s)
+		sum += p[i]
+		maxv = math.Max(maxv, p[i])
+		isDist = isDist && s >= 0 && s <= 1
+	}
+	if isDist && math.Abs(sum-1) < 0.02 {
+		return p
+	}
+	sum = 0
+	for i := range p {
+		p[i] = math.Exp(p[i] - maxv)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
+
+// topK returns the k most probable classes, ties broken by lower index.
+func topK(p []float64, labels []string, k int) []results.Classification {
+	idx := make([]int, len(p))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
+	out := make([]results.Classification, 0, k)
+	for _, i := range idx[:min(k, len(idx))] {
+		out = append(out, results.Classification{ClassName: labels[i], Probability: p[i]})
+	}
+	return out
+}

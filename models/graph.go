@@ -1,0 +1,127 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"sync"
+
+	"github.com/visiond/visiond/inference"
+	"github.com/visiond/visiond/inference/convert"
+	"github.com/visiond/visiond/models/preprocess"
+)
+
+// LoadOptions say how models are loaded.
+type LoadOptions struct {
+	// Engine runs the converted graphs.
+	Engine inference.Engine
+	// Store is where the model files are installed.
+	Store Store
+	// Mode is how quantised TFLite graphs are converted (see convert.Mode).
+	Mode convert.Mode
+	// Threads is the number of threads one inference may use; 0 lets the engine choose.
+	Threads int
+}
+
+// graph is one loaded model graph whose single image input takes RGB pixels. Input and
+// output buffers are pooled, so a request allocates no tensors.
+type graph struct {
+	sess    inference.Session
+	input   inference.TensorInfo
+	layout  preprocess.Layout
+	mean    float32
+	std     float32
+	custom  []convert.CustomOp
+	buffers sync.Pool // of *buffers
+}
+
+type buffers struct {
+	in  []inference.Tensor
+	out []inference.Tensor
+}
+
+// openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
+func openGraph(o LoadOptions, f File, m Model) (*graph, error) {
+	loaded, err := convert.LoadFile(o.Store.Path(f), o.Mode)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := o.Engine.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	ins := sess.Inputs()
+	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
+		(ins[0].DType != inference.Uint8 && ins[0].DType != inference.Float32) {
+		sess.Close()
+		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", inference.ErrUnsupported, f.Name, ins)
+	}
+	std := m.Std
+	if std == 0 {
+		std = 1
+	}
+	fit := preprocess.Stretch
+	if m.Resize == Letterbox {
+		fit = preprocess.Letterbox
+	}
+	g := &graph{
+		sess:   sess,
+		input:  ins[0],
+		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: fit},
+		mean:   m.Mean,
+		std:    std,
+		custom: loaded.Custom,
+	}
+	if _, err := g.newBuffers(); err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return g, nil
+}
+
+func (g *graph) newBuffers() (*buffers, error) {
+	in, err := inference.NewTensor(g.input)
+	if err != nil {
+		return nil, err
+	}
+	b := &buffers{in: []inference.Tensor{in}}
+	for _, info := range g.sess.Outputs() {
+		t, err := inference.NewTensor(info)
+		if err != nil {
+			return nil, err
+		}
+		b.out = append(b.out, t)
+	}
+	return b, nil
+}
+
+// run fits img into the input tensor, runs the graph and returns the outputs (valid until
+// release is called), how tensor pixels map back to img, and stage timings.
+func (g *graph) run(ctx context.Context, img image.Image, t *Timings) (out []inference.Tensor, tr preprocess.Transform, release func(), err error) {
+	sw := startStopwatch()
+	b, _ := g.buffers.Get().(*buffers)
+	if b == nil {
+		if b, err = g.newBuffers(); err != nil {
+			return nil, tr, nil, err
+		}
+	}
+	release = func() { g.buffers.Put(b) }
+	switch data := b.in[0].Data.(type) {
+	case []uint8:
+		tr, err = preprocess.ToUint8(img, g.layout, data)
+	case []float32:
+		tr, err = preprocess.ToFloat32(img, g.layout, g.mean, g.std, data)
+	}
+	t.Preprocess = sw.lap()
+	if err == nil {
+		err = g.sess.Run(ctx, b.in, b.out)
+	}
+	t.Inference = sw.lap()
+	if err != nil {
+		release()
+		return nil, tr, nil, err
+	}
+	return b.out, tr, release, nil
+}
+
+func (g *graph) close() error { return g.sess.Close() }
