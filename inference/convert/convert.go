@@ -172,6 +172,9 @@ func (c *converter) run() error {
 			c.custom(op, code.Custom)
 			continue
 		}
+		if len(op.Inputs) == 0 || op.Inputs[0] < 0 || len(op.Outputs) == 0 {
+			return fmt.Errorf("%w: operator %d (%s) lacks its first input or output", inference.ErrBadModel, k, code.Name())
+		}
 		for _, i := range op.Inputs {
 			if name, ok := c.customOut[i]; ok {
 				return fmt.Errorf("%w: operator %d (%s) uses an output of custom operator %s", inference.ErrUnsupported, k, code.Name(), name)

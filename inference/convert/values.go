@@ -17,6 +17,9 @@ var (
 )
 
 func (c *converter) isConst(i int32) bool {
+	if i < 0 {
+		return false
+	}
 	t := &c.sg.Tensors[i]
 	return t.Buffer != 0 && int(t.Buffer) < len(c.m.Buffers) && len(c.m.Buffers[t.Buffer]) > 0
 }
@@ -74,6 +77,9 @@ func (c *converter) in(op tflite.Operator, k int, nchw bool) (string, error) {
 	v, err := c.get(op.Inputs[k])
 	if err != nil {
 		return "", err
+	}
+	if nchw && len(c.tensor(op.Inputs[k]).Shape) != 4 {
+		return v.name, nil // a one-element constant broadcasts in either layout
 	}
 	if nchw {
 		return c.channelsFirst(v), nil
