@@ -66,8 +66,9 @@ func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}, m.Name)
 }
 
-// eachImage decodes every path and runs task on it, printing one JSON line per image. A
-// failing image is reported on stderr and the others go on; the error counts the failures.
+// eachImage decodes every path and runs task on it, printing one JSON line per image. With
+// several images a failing one is reported on stderr and the others go on; the returned error
+// is the failure itself for a single image, or the count of failures.
 func eachImage(paths []string, stdout, stderr io.Writer, task func(string, image.Image, models.Timings) (any, models.Timings, error), model string) error {
 	enc := json.NewEncoder(stdout)
 	failed := 0
@@ -88,6 +89,9 @@ func eachImage(paths []string, stdout, stderr io.Writer, task func(string, image
 			}
 			return enc.Encode(imageReport{Image: path, Model: model, Width: info.Width, Height: info.Height, Results: res, Timings: timingsMillis(t)})
 		}()
+		if err != nil && len(paths) == 1 {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		if err != nil {
 			failed++
 			fmt.Fprintf(stderr, "visiond: %s: %v\n", path, err)

@@ -20,7 +20,7 @@ type engineFlags struct {
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.modelsDir, "dir", envOr("VISIOND_MODELS_DIR", "var/models"), "models directory (env VISIOND_MODELS_DIR)")
+	fs.StringVar(&e.modelsDir, "dir", envOr("VISIOND_MODELS_DIR", models.DefaultDir), "models directory (env VISIOND_MODELS_DIR)")
 	fs.StringVar(&e.ortLib, "ort-lib", "", "ONNX Runtime library (env VISIOND_ORT_LIB; default: the one `make setup` installs)")
 	fs.StringVar(&e.mode, "convert", "float", "how quantised TFLite graphs run: float or qdq")
 	fs.IntVar(&e.threads, "threads", 0, "threads per inference (0: one per core)")

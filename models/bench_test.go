@@ -1,0 +1,165 @@
+package models
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/inference/convert"
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models/preprocess"
+)
+
+// The speed figures of the README come from these benchmarks:
+//
+//	go test ./models -run '^$' -bench . -benchtime 100x
+//
+// Each one times, interleaved in one loop so that machine load hits both alike, raw engine
+// inference on a prepared tensor and the full path from JPEG bytes to results, and reports
+// both and their ratio.
+
+// interleave runs raw and full once per iteration and reports their mean times and ratio.
+func interleave(b *testing.B, raw, full func() error) {
+	var rawT, fullT time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := raw(); err != nil {
+			b.Fatal(err)
+		}
+		rawT += time.Since(start)
+		start = time.Now()
+		if err := full(); err != nil {
+			b.Fatal(err)
+		}
+		fullT += time.Since(start)
+	}
+	b.ReportMetric(float64(rawT.Microseconds())/float64(b.N)/1000, "raw-ms")
+	b.ReportMetric(float64(fullT.Microseconds())/float64(b.N)/1000, "full-ms")
+	b.ReportMetric(float64(fullT)/float64(rawT), "full/raw")
+}
+
+// rawRun returns a function running g's session on its own prepared buffers.
+func rawRun(b *testing.B, g *graph) func() error {
+	bufs, err := g.newBuffers()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() error { return g.sess.Run(context.Background(), bufs.in, bufs.out) }
+}
+
+func readImage(b *testing.B, name string) []byte {
+	data, err := os.ReadFile(testenv.Image(b, name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkClassify: burger.jpg through MobileNet v2, decode → resize → inference → top-k,
+// for each conversion mode.
+func BenchmarkClassify(b *testing.B) {
+	eng := testEngine(b)
+	m, _ := Lookup("mobilenet")
+	store := sharedStore(b, m.Name)
+	data := readImage(b, "burger.jpg")
+	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
+		b.Run(mode.String(), func(b *testing.B) {
+			c, err := NewClassifier(LoadOptions{Engine: eng, Store: store, Mode: mode, Threads: 2}, m)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			interleave(b, rawRun(b, c.g), func() error {
+				img, _, err := preprocess.Decode(data, preprocess.DefaultLimits)
+				if err != nil {
+					return err
+				}
+				_, _, err = c.Classify(context.Background(), img, 3)
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkDetect: COCO-SSD on the 1280×1280 airplane photo and on a 640×480 camera-sized
+// JPEG made from it, decode → resize → inference → post-process, for each conversion mode.
+func BenchmarkDetect(b *testing.B) {
+	eng := testEngine(b)
+	m, _ := Lookup("coco-ssd")
+	store := sharedStore(b, m.Name)
+	photos := map[string][]byte{"1280x1280": readImage(b, "airplane_airport_1280.jpg")}
+	photos["640x480"] = cameraFrame(b, photos["1280x1280"])
+	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
+		d, err := NewDetector(LoadOptions{Engine: eng, Store: store, Mode: mode, Threads: 2}, m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, size := range []string{"1280x1280", "640x480"} {
+			b.Run(mode.String()+"/"+size, func(b *testing.B) {
+				interleave(b, rawRun(b, d.g), func() error {
+					img, _, err := preprocess.Decode(photos[size], preprocess.DefaultLimits)
+					if err != nil {
+						return err
+					}
+					_, _, err = d.Detect(context.Background(), img, DetectQuery{})
+					return err
+				})
+			})
+		}
+		d.Close()
+	}
+}
+
+// BenchmarkAnnotate: drawing the detections onto the 1280×1280 photo and encoding JPEG.
+func BenchmarkAnnotate(b *testing.B) {
+	eng := testEngine(b)
+	m, _ := Lookup("coco-ssd")
+	d, err := NewDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name)}, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	img, _, err := preprocess.Decode(readImage(b, "airplane_airport_1280.jpg"), preprocess.DefaultLimits)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dets, _, err := d.Detect(context.Background(), img, DetectQuery{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := annotate.Encode(io.Discard, annotate.Detections(img, dets, annotate.Options{}), annotate.JPEG, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// cameraFrame crops the middle 4:3 band of a square photo and scales it to 640×480 (nearest
+// pixel is enough for a test frame), as a camera would deliver it.
+func cameraFrame(b *testing.B, photo []byte) []byte {
+	src, err := jpeg.Decode(bytes.NewReader(photo))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sb := src.Bounds()
+	cropH := sb.Dx() * 3 / 4
+	top := (sb.Dy() - cropH) / 2
+	dst := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for y := 0; y < 480; y++ {
+		for x := 0; x < 640; x++ {
+			dst.Set(x, y, src.At(sb.Min.X+x*sb.Dx()/640, sb.Min.Y+top+y*cropH/480))
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
