@@ -19,6 +19,7 @@ Usage:
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
   visiond classify [flags] IMAGE...        name what each image shows (MobileNet)
+  visiond detect [flags] IMAGE...          find objects with boxes (COCO-SSD), optionally drawn
 
 Run 'visiond COMMAND -h' for a command's flags.
 `
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return modelsCommand(ctx, args[1:], stdout, stderr)
 	case "classify":
 		return classifyCommand(ctx, args[1:], stdout, stderr)
+	case "detect":
+		return detectCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
