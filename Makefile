@@ -1,26 +1,38 @@
 # visiond — the two commands a newcomer needs: `make run` and `make test`.
-GO      ?= go
-BIN     := bin/visiond
+GO       ?= go
+BIN      := bin/visiond
+FUZZTIME ?= 15s
 # Models come from this folder or URL when set (CI and offline machines); otherwise upstream.
 VISIOND_MODELS_MIRROR ?=
 export VISIOND_MODELS_MIRROR
 
-.PHONY: setup build test run bench fuzz
+.PHONY: setup build test fuzz bench run
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
 	@bash deploy/setup.sh
 
-## build: compile the daemon into bin/visiond.
+## build: compile visiond into bin/visiond.
 build: setup
 	$(GO) build -o $(BIN) ./cmd/visiond
 
-## test: vet and run every test, then fuzz the byte parsers briefly.
+## test: vet, run every test, then fuzz the byte parsers briefly.
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
 
-## run: pull the default models and start the daemon.
+## fuzz: run each fuzz target for FUZZTIME.
+fuzz:
+	$(GO) test ./inference/tflite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./inference/flexbuf -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./models/preprocess -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+
+## bench: the speed figures quoted in the README.
+bench: setup
+	$(GO) test ./models -run '^$$' -bench . -benchtime 100x
+
+## run: pull the default models and start visiond.
 run: build
 	$(BIN) models pull
 	$(BIN) serve
