@@ -32,7 +32,7 @@ fuzz:
 bench: setup
 	$(GO) test ./models -run '^$$' -bench . -benchtime 100x
 
-## run: pull the default models and start visiond.
+## run: pull the default models and build the visiond command-line tool.
 run: build
 	$(BIN) models pull
-	$(BIN) serve
+	@echo "visiond is ready: try  $(BIN) classify IMAGE  or  $(BIN) detect --annotated out.jpg IMAGE"
