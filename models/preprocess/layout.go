@@ -23,8 +23,10 @@ const MaxSide = 1 << 14
 // Layout is a model's image input: an NHWC RGB tensor of Width×Height pixels, and how the image
 // fits into it.
 type Layout struct {
+	// Width and Height are the tensor's size in pixels, 1 to MaxSide each.
 	Width, Height int
-	Fit           Fit
+	// Fit is how the image is placed in the tensor.
+	Fit Fit
 }
 
 func (l Layout) validate(n int) error {
@@ -77,7 +79,10 @@ func (l Layout) place(w, h int) image.Rectangle {
 // A model output normalised to [0, 1] of the tensor is multiplied by the tensor's Width or
 // Height first; a point in the padding maps outside the image.
 type Transform struct {
-	ScaleX, ScaleY, OffsetX, OffsetY float64
+	// ScaleX and ScaleY are source pixels per tensor pixel.
+	ScaleX, ScaleY float64
+	// OffsetX and OffsetY are the tensor coordinates of the image's top-left corner.
+	OffsetX, OffsetY float64
 }
 
 // ToSource maps a point in tensor coordinates to source image coordinates.

@@ -52,7 +52,7 @@ func (s *scratch) fast(in *input, q Query) error {
 	for _, k := range s.cands {
 		from := len(s.extra)
 		for c, v := range in.classScores(int(k.anchor)) {
-			if v >= q.MinScore && s.kept(c) {
+			if v >= q.MinScore {
 				s.extra = append(s.extra, candidate{box: k.box, score: v, anchor: k.anchor, class: int32(c)})
 			}
 		}
@@ -68,18 +68,24 @@ func (s *scratch) fast(in *input, q Query) error {
 // best returns the kept class with the highest score in row (the lowest such class on a
 // tie) and its score, or -1 when no kept class scores minScore or more.
 func (s *scratch) best(row []float32, minScore float32) (int, float32) {
-	// Most rows score below minScore in every class: this plain pass skips them.
-	first := slices.IndexFunc(row, func(v float32) bool { return v >= minScore })
-	if first < 0 {
-		return -1, 0
-	}
 	class, score := -1, minScore
-	for c, v := range row {
-		if v >= score && (v > score || class < 0) && s.kept(c) {
+	for c := firstAtLeast(row, minScore); c >= 0 && c < len(row); c++ {
+		if v := row[c]; v >= score && (v > score || class < 0) {
 			class, score = c, v
 		}
 	}
 	return class, score
+}
+
+// firstAtLeast returns the index of the first score of at least minScore, or -1. Most rows
+// have none, and this plain loop is the fastest way to skip them.
+func firstAtLeast(row []float32, minScore float32) int {
+	for c, v := range row {
+		if v >= minScore {
+			return c
+		}
+	}
+	return -1
 }
 
 // regular runs NMS within each kept class, keeping at most DetectionsPerClass per class. The
@@ -90,8 +96,10 @@ func (s *scratch) regular(in *input, q Query) error {
 			b       Box
 			decoded bool
 		)
-		for c, v := range in.classScores(a) {
-			if !(v >= q.MinScore) || !s.kept(c) {
+		row := in.classScores(a)
+		for c := firstAtLeast(row, q.MinScore); c >= 0 && c < len(row); c++ {
+			v := row[c]
+			if !(v >= q.MinScore) {
 				continue
 			}
 			if !decoded {

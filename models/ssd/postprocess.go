@@ -23,9 +23,6 @@ type Query struct {
 	MinScore float32
 	// MaxDetections is the most detections to return, at least 1. It replaces the model's own.
 	MaxDetections int
-	// Keep, when set, selects the classes to report (0-based). Other classes are ignored
-	// before NMS and before the count is cut, as if the model did not have them.
-	Keep func(class int) bool
 }
 
 func (q Query) validate() error {
@@ -60,17 +57,17 @@ func Postprocess(encodings, scores, anchors []float32, opts Options, q Query) ([
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	in, err := newInput(encodings, scores, anchors, &opts)
+	in, err := newInput(encodings, scores, anchors, opts)
 	if err != nil {
 		return nil, err
 	}
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
-	s.reset(opts.NumClasses, q.Keep)
+	s.reset()
 	if opts.UseRegularNMS {
-		err = s.regular(in, q)
+		err = s.regular(&in, q)
 	} else {
-		err = s.fast(in, q)
+		err = s.fast(&in, q)
 	}
 	if err != nil {
 		return nil, err
@@ -86,26 +83,26 @@ func Postprocess(encodings, scores, anchors []float32, opts Options, q Query) ([
 // input is one frame's tensors, checked against each other.
 type input struct {
 	encodings, scores, anchors []float32
-	opts                       *Options
+	opts                       Options
 	n                          int // anchors
 	stride                     int // scores per anchor, background included
 }
 
-func newInput(encodings, scores, anchors []float32, opts *Options) (*input, error) {
+func newInput(encodings, scores, anchors []float32, opts Options) (input, error) {
 	if len(anchors)%4 != 0 || len(anchors)/4 > math.MaxInt32 {
-		return nil, fmt.Errorf("%w: %d anchor values is not a multiple of 4 that fits 32 bits", ErrInput, len(anchors))
+		return input{}, fmt.Errorf("%w: %d anchor values is not a multiple of 4 that fits 32 bits", ErrInput, len(anchors))
 	}
-	in := &input{encodings: encodings, scores: scores, anchors: anchors, opts: opts,
+	in := input{encodings: encodings, scores: scores, anchors: anchors, opts: opts,
 		n: len(anchors) / 4, stride: opts.NumClasses + 1}
 	if len(encodings) != len(anchors) {
-		return nil, fmt.Errorf("%w: %d box encoding values for %d anchors", ErrInput, len(encodings), in.n)
+		return input{}, fmt.Errorf("%w: %d box encoding values for %d anchors", ErrInput, len(encodings), in.n)
 	}
 	if in.n > 0 && (in.stride > math.MaxInt/in.n || len(scores) != in.n*in.stride) {
-		return nil, fmt.Errorf("%w: %d scores for %d anchors of %d classes and background",
+		return input{}, fmt.Errorf("%w: %d scores for %d anchors of %d classes and background",
 			ErrInput, len(scores), in.n, opts.NumClasses)
 	}
 	if in.n == 0 && len(scores) != 0 {
-		return nil, fmt.Errorf("%w: %d scores without anchors", ErrInput, len(scores))
+		return input{}, fmt.Errorf("%w: %d scores without anchors", ErrInput, len(scores))
 	}
 	return in, nil
 }
@@ -118,7 +115,7 @@ func (in *input) classScores(a int) []float32 {
 // box decodes anchor a's box. The kernel refuses boxes whose corners are swapped, which
 // only a malformed anchor or encoding can produce; so does this.
 func (in *input) box(a int) (Box, error) {
-	b := decode(in.encodings[4*a:4*a+4], in.anchors[4*a:4*a+4], in.opts)
+	b := decode(in.encodings[4*a:4*a+4], in.anchors[4*a:4*a+4], &in.opts)
 	if !(b.YMin <= b.YMax && b.XMin <= b.XMax) {
 		return Box{}, fmt.Errorf("%w: anchor %d decodes to %+v", ErrInput, a, b)
 	}
@@ -152,18 +149,8 @@ func byScore(a, b candidate) int {
 type scratch struct {
 	cands []candidate
 	extra []candidate // fast NMS: the classes reported for the kept boxes
-	keep  []bool      // per class; empty when every class is kept
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-func (s *scratch) reset(numClasses int, keep func(int) bool) {
-	s.cands, s.extra, s.keep = s.cands[:0], s.extra[:0], s.keep[:0]
-	if keep != nil {
-		for c := range numClasses {
-			s.keep = append(s.keep, keep(c))
-		}
-	}
-}
-
-func (s *scratch) kept(class int) bool { return len(s.keep) == 0 || s.keep[class] }
+func (s *scratch) reset() { s.cands, s.extra = s.cands[:0], s.extra[:0] }

@@ -117,29 +117,6 @@ func TestPostprocess(t *testing.T) {
 			want: []Detection{{cell(1), 0, 0.9}, {cell(3), 2, 0.8}, {cell(4), 3, 0.7}},
 		},
 		{
-			// Without the filter the two best are the class-1 boxes (0.95, 0.9).
-			name:  "class filter applies before the cut",
-			query: func(q *Query) { q.MaxDetections = 2; q.Keep = func(c int) bool { return c == 0 } },
-			anchors: []anchor{
-				{cell(0), map[int]float32{1: 0.9}},
-				{cell(1), map[int]float32{1: 0.8}},
-				{cell(2), map[int]float32{0: 0.7}},
-				{cell(3), map[int]float32{0: 0.6}},
-				{cell(4), map[int]float32{1: 0.95, 0: 0.55}},
-			},
-			want: []Detection{{cell(2), 0, 0.7}, {cell(3), 0, 0.6}},
-		},
-		{
-			// Anchor 4's best class is filtered out, so its class 0 (0.55) competes.
-			name:  "class filter uses a box's best kept class",
-			query: func(q *Query) { q.Keep = func(c int) bool { return c == 0 } },
-			anchors: []anchor{
-				{cell(2), map[int]float32{0: 0.7}},
-				{cell(4), map[int]float32{1: 0.95, 0: 0.55}},
-			},
-			want: []Detection{{cell(2), 0, 0.7}, {cell(4), 0, 0.55}},
-		},
-		{
 			// Fast NMS ranks anchor 0 by its best class (0: 0.9); anchor 1 (class 1: 0.8)
 			// has the same box, IoU 1 > 0.5, so it is dropped although its class differs.
 			name: "fast NMS suppresses across classes",
