@@ -94,6 +94,20 @@ func Decode(data []byte, lim Limits) (image.Image, Info, error) {
 	return img, Info{Format: f, Width: b.Dx(), Height: b.Dy(), Orientation: orientation}, nil
 }
 
+// ReadLimited reads a whole input for Decode, such as a request body, without reading more
+// than lim.MaxBytes+1 bytes: a longer input is an ErrTooLarge error.
+func ReadLimited(r io.Reader, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading image: %w", err)
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes, limit %d", ErrTooLarge, lim.MaxBytes, lim.MaxBytes)
+	}
+	return data, nil
+}
+
 type codec struct {
 	config func(io.Reader) (image.Config, error)
 	decode func(io.Reader) (image.Image, error)

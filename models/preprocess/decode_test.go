@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/visiond/visiond/internal/testenv"
 )
@@ -239,6 +240,20 @@ func TestDecodeChecksSizeBeforeDecoding(t *testing.T) {
 		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 			t.Errorf("%s: rejecting allocated %d bytes", name, n)
 		}
+	}
+}
+
+func TestReadLimited(t *testing.T) {
+	lim := Limits{MaxBytes: 10}
+	if got, err := ReadLimited(strings.NewReader("0123456789"), lim); err != nil || string(got) != "0123456789" {
+		t.Errorf("10 bytes at a limit of 10: %q, %v", got, err)
+	}
+	if _, err := ReadLimited(strings.NewReader("0123456789A"), lim); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("11 bytes at a limit of 10: %v, want ErrTooLarge", err)
+	}
+	broken := errors.New("connection reset")
+	if _, err := ReadLimited(iotest.ErrReader(broken), lim); !errors.Is(err, broken) {
+		t.Errorf("failing reader: %v", err)
 	}
 }
 

@@ -11,10 +11,11 @@ import (
 func fillYCbCr(m *image.YCbCr, sy, vs int, x, cx *axis, out []float32) {
 	c := ((sy+m.Rect.Min.Y)/vs - m.Rect.Min.Y/vs) * m.CStride
 	yrow, cb, cr := m.Y[sy*m.YStride:], m.Cb[c:], m.Cr[c:]
+	n := len(x.w)
+	lo, hi, clo, chi, out := x.lo[:n], x.hi[:n], cx.lo[:n], cx.hi[:n], out[:3*n]
 	for i, w := range x.w {
-		l, h, cl, ch := x.lo[i], x.hi[i], cx.lo[i], cx.hi[i]
-		r0, g0, b0 := ycc(yrow[l], cb[cl], cr[cl])
-		r1, g1, b1 := ycc(yrow[h], cb[ch], cr[ch])
+		r0, g0, b0 := ycc(yrow[lo[i]], cb[clo[i]], cr[clo[i]])
+		r1, g1, b1 := ycc(yrow[hi[i]], cb[chi[i]], cr[chi[i]])
 		o := out[3*i : 3*i+3 : 3*i+3]
 		o[0], o[1], o[2] = lerp(r0, r1, w), lerp(g0, g1, w), lerp(b0, b1, w)
 	}

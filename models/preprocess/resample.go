@@ -32,14 +32,13 @@ func (a *axis) compute(in, out int) {
 // per-column tables of the pixel type's fast path. Resamplers are pooled, so a request in
 // steady state allocates nothing.
 type resampler struct {
-	img     image.Image
-	x, y    axis
-	rowY    [2]int
-	row     [2][]float32
-	cx      axis              // *image.YCbCr: chroma columns of x
-	cs      int               // *image.YCbCr: vertical chroma subsampling
-	pal     [256][3]float32   // *image.Paletted: straight colours
-	generic image.RGBA64Image // other types
+	img  image.Image
+	x, y axis
+	rowY [2]int
+	row  [2][]float32
+	cx   axis            // *image.YCbCr: chroma columns of x
+	cs   int             // *image.YCbCr: vertical chroma subsampling
+	pal  [256][3]float32 // *image.Paletted: straight colours
 }
 
 var resamplers = sync.Pool{New: func() any { return new(resampler) }}
