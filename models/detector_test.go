@@ -43,14 +43,20 @@ func count(dets []results.Detection, class string) int {
 	return n
 }
 
-func TestDetectRealPhotos(t *testing.T) {
-	eng := testEngine(t)
+// testDetector loads coco-ssd from the shared models, closed when the test ends.
+func testDetector(t *testing.T) *Detector {
+	t.Helper()
 	m, _ := Lookup("coco-ssd")
-	d, err := NewDetector(LoadOptions{Engine: eng, Store: sharedStore(t, m.Name)}, m)
+	d, err := NewDetector(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestDetectRealPhotos(t *testing.T) {
+	d := testDetector(t)
 	type object struct {
 		class  string
 		where  box
@@ -128,13 +134,7 @@ func TestDetectRealPhotos(t *testing.T) {
 }
 
 func TestDetectQuery(t *testing.T) {
-	eng := testEngine(t)
-	m, _ := Lookup("coco-ssd")
-	d, err := NewDetector(LoadOptions{Engine: eng, Store: sharedStore(t, m.Name)}, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := testDetector(t)
 	img := decodeImage(t, "street_coco_000000373353.jpg")
 	ctx := context.Background()
 

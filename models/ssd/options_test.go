@@ -1,7 +1,6 @@
 package ssd
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/inference/flexbuf"
+	"github.com/visiond/visiond/inference/tflite"
 	"github.com/visiond/visiond/internal/testenv"
 )
 
@@ -175,32 +175,21 @@ func TestParseOptionsCorrupt(t *testing.T) {
 	}
 }
 
-// customOptions finds, in a .tflite file, the FlexBuffer map that holds the key want. In the
-// flatbuffer, custom options are a byte vector: a 4-byte aligned little-endian length, then
-// the bytes. The map's key strings lie inside those bytes, so the vector starts at most a few
-// hundred bytes before a key.
-func customOptions(t *testing.T, file []byte, want string) []byte {
+// customOptions returns the options of the model's TFLite_Detection_PostProcess operator,
+// read with the TFLite reader.
+func customOptions(t *testing.T, file []byte) []byte {
 	t.Helper()
-	needle := append([]byte(want), 0)
-	for from := 0; ; {
-		i := bytes.Index(file[from:], needle)
-		if i < 0 {
-			t.Fatalf("no FlexBuffer map with key %q in the file", want)
-		}
-		at := from + i
-		from = at + 1
-		for s := at &^ 3; s >= 4 && s > at-4096; s -= 4 {
-			n := int(binary.LittleEndian.Uint32(file[s-4:]))
-			if n < len(needle) || n > len(file)-s || s+n < at+len(needle) {
-				continue
-			}
-			if v, err := flexbuf.Root(file[s : s+n]); err == nil {
-				if m, err := v.Map(); err == nil && !m[want].IsNull() {
-					return file[s : s+n]
-				}
-			}
+	m, err := tflite.Parse(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range m.Subgraphs[0].Operators {
+		if m.OperatorCodes[op.Opcode].Custom == "TFLite_Detection_PostProcess" {
+			return op.Custom
 		}
 	}
+	t.Fatal("no TFLite_Detection_PostProcess operator in the model")
+	return nil
 }
 
 func TestParseOptionsCOCOSSD(t *testing.T) {
@@ -208,7 +197,7 @@ func TestParseOptionsCOCOSSD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ParseOptions(customOptions(t, file, "max_detections"))
+	got, err := ParseOptions(customOptions(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
