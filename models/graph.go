@@ -72,10 +72,12 @@ func openGraph(o LoadOptions, f File, m Model) (*graph, error) {
 		std:    std,
 		custom: loaded.Custom,
 	}
-	if _, err := g.newBuffers(); err != nil {
+	b, err := g.newBuffers()
+	if err != nil {
 		sess.Close()
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
+	g.buffers.Put(b)
 	return g, nil
 }
 

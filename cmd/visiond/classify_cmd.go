@@ -59,17 +59,16 @@ func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer c.Close()
-	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image, t models.Timings) (any, models.Timings, error) {
-		res, tt, err := c.Classify(ctx, img, *top)
-		tt.Decode = t.Decode
-		return res, tt, err
+	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image) (any, models.Timings, error) {
+		return c.Classify(ctx, img, *top)
 	}, m.Name)
 }
 
-// eachImage decodes every path and runs task on it, printing one JSON line per image. With
+// eachImage decodes every path and runs task on it, printing one JSON line per image with the
+// task's timings and the decode time. With
 // several images a failing one is reported on stderr and the others go on; the returned error
 // is the failure itself for a single image, or the count of failures.
-func eachImage(paths []string, stdout, stderr io.Writer, task func(string, image.Image, models.Timings) (any, models.Timings, error), model string) error {
+func eachImage(paths []string, stdout, stderr io.Writer, task func(path string, img image.Image) (any, models.Timings, error), model string) error {
 	enc := json.NewEncoder(stdout)
 	failed := 0
 	for _, path := range paths {
@@ -83,10 +82,12 @@ func eachImage(paths []string, stdout, stderr io.Writer, task func(string, image
 			if err != nil {
 				return err
 			}
-			res, t, err := task(path, img, models.Timings{Decode: time.Since(start)})
+			decode := time.Since(start)
+			res, t, err := task(path, img)
 			if err != nil {
 				return err
 			}
+			t.Decode = decode
 			return enc.Encode(imageReport{Image: path, Model: model, Width: info.Width, Height: info.Height, Results: res, Timings: timingsMillis(t)})
 		}()
 		if err != nil && len(paths) == 1 {

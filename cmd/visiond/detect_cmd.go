@@ -52,9 +52,8 @@ func detectCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer d.Close()
-	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image, t models.Timings) (any, models.Timings, error) {
+	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image) (any, models.Timings, error) {
 		dets, tt, err := d.Detect(ctx, img, q)
-		tt.Decode = t.Decode
 		if err != nil || *out == "" {
 			return dets, tt, err
 		}

@@ -44,26 +44,14 @@ func (e *engineFlags) open() (*ort.Engine, models.LoadOptions, error) {
 	return eng, models.LoadOptions{Engine: eng, Store: models.Store{Dir: e.modelsDir}, Mode: mode, Threads: e.threads}, nil
 }
 
-// readImage reads and decodes an image file within the default limits.
+// readImage reads an image file, refusing more bytes than the decoder's limit allows.
 func readImage(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > preprocess.DefaultLimits.MaxBytes {
-		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", path, preprocess.ErrTooLarge, st.Size(), preprocess.DefaultLimits.MaxBytes)
-	}
-	data := make([]byte, st.Size())
-	_, err = f.ReadAt(data, 0)
-	if err != nil && st.Size() > 0 {
-		return nil, err
-	}
-	return data, nil
+	return preprocess.ReadLimited(f, preprocess.DefaultLimits)
 }
 
 func envOr(key, def string) string {

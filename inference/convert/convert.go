@@ -198,7 +198,7 @@ func (c *converter) inputs() error {
 		c.g.Input(t.Name, dt, dims(t.Shape))
 		name := t.Name
 		if t.Quant != nil && t.Type != tflite.Float32 {
-			name = c.dequantizeValue(name, t.Quant)
+			name = c.dequantizeValue(name, t.Quant, t.Type)
 		} else if t.Type != tflite.Float32 {
 			name = c.node("Cast", []string{name}, onnx.AttrInt("to", int64(onnx.Float)))
 		}

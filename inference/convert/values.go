@@ -213,20 +213,10 @@ func (c *converter) quantParams(q *tflite.Quantization, t tflite.TensorType) (sc
 	return scale, zp
 }
 
-// dequantizeValue dequantises a quantised graph value with per-tensor parameters.
-func (c *converter) dequantizeValue(name string, q *tflite.Quantization) string {
-	t := c.typeOfGraphInput(name)
+// dequantizeValue dequantises a graph value of quantised type t with per-tensor parameters.
+func (c *converter) dequantizeValue(name string, q *tflite.Quantization, t tflite.TensorType) string {
 	scale, zp := c.quantParams(q, t)
 	return c.node("DequantizeLinear", []string{name, scale, zp})
-}
-
-func (c *converter) typeOfGraphInput(name string) tflite.TensorType {
-	for _, i := range c.sg.Inputs {
-		if c.sg.Tensors[i].Name == name {
-			return c.sg.Tensors[i].Type
-		}
-	}
-	return tflite.Uint8
 }
 
 // constant makes an initializer for constant tensor t, its data permuted by perm (nil keeps
