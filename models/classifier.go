@@ -44,6 +44,9 @@ func NewClassifier(o LoadOptions, m Model) (*Classifier, error) {
 // Name is the model's catalog name.
 func (c *Classifier) Name() string { return c.name }
 
+// Labels are the class names, in the model's order.
+func (c *Classifier) Labels() []string { return c.labels }
+
 // Close releases the model.
 func (c *Classifier) Close() error { return c.g.close() }
 

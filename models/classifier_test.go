@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/visiond/visiond/inference/convert"
@@ -18,20 +17,17 @@ import (
 // the store's files are linked into it.
 func sharedStore(t testing.TB, names ...string) Store {
 	t.Helper()
-	dir := t.TempDir()
+	var files []string
 	for _, name := range names {
 		m, err := Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range m.Files() {
-			src := testenv.Model(t, f.Name)
-			if err := os.Symlink(src, filepath.Join(dir, f.Name)); err != nil && !os.IsExist(err) {
-				t.Fatal(err)
-			}
+			files = append(files, f.Name)
 		}
 	}
-	return Store{Dir: dir}
+	return Store{Dir: testenv.ModelDir(t, files...)}
 }
 
 func testEngine(t testing.TB) *ort.Engine {

@@ -110,6 +110,9 @@ func newDetector(name string, g *graph, labelLines []string) (*Detector, error) 
 // Name is the model's catalog name.
 func (d *Detector) Name() string { return d.name }
 
+// Labels are the class names, in the model's order.
+func (d *Detector) Labels() []string { return d.labels }
+
 // Close releases the model.
 func (d *Detector) Close() error { return d.g.close() }
 

@@ -61,3 +61,16 @@ func need(t testing.TB, path string) string {
 	}
 	return path
 }
+
+// ModelDir returns a temporary models folder holding links to the named files of the shared
+// models folder, for tests that load models through a store.
+func ModelDir(t testing.TB, files ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range files {
+		if err := os.Symlink(Model(t, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

@@ -1,0 +1,200 @@
+// Package pipeline is the one path every transport feeds: it holds the loaded models, admits
+// requests through a bounded worker pool, and turns image bytes into results, stage timings and
+// an optional annotated image. HTTP and MQTT call Run and map its errors to their own answers.
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/preprocess"
+)
+
+// Errors of the pipeline, beside those of models and preprocess it passes on.
+var (
+	// ErrBusy: every worker is busy and the queue is full; try again later.
+	ErrBusy = errors.New("pipeline: busy, queue full")
+	// ErrUnknownTask: no such task, or no model loaded for it.
+	ErrUnknownTask = errors.New("pipeline: unknown task")
+	// ErrClosed: the pipeline is shutting down.
+	ErrClosed = errors.New("pipeline: closed")
+)
+
+// Request is one image and what to do with it.
+type Request struct {
+	// Task is detect, classify, pose or hands.
+	Task models.Task
+	// Model names the model; empty picks the task's default (the first loaded for it).
+	Model string
+	// Image is the encoded image (JPEG, PNG, GIF, BMP or WebP).
+	Image []byte
+	// Options tunes the task; fields a task does not use are ignored.
+	Options Options
+	// Annotate asks for the image with the results drawn on it, encoded as Format.
+	Annotate bool
+	// Format of the annotated image: JPEG (default) or PNG.
+	Format annotate.Format
+	// Quality of an annotated JPEG, 1..100; 0 means annotate.DefaultJPEGQuality.
+	Quality int
+}
+
+// Options are the per-request settings of the tasks. Zero values mean the model's defaults.
+type Options struct {
+	MinScore float64  // detect, pose, hands: drop results scoring below this
+	Max      int      // detect: most boxes; pose: most poses; hands: most hands
+	Classes  []string // detect: keep only these labels
+	Top      int      // classify: number of classes
+	Multi    bool     // pose: find several people
+}
+
+// Timings are the stage durations of one request.
+type Timings struct {
+	models.Timings
+	// Queue is the time spent waiting for a worker.
+	Queue time.Duration
+	// Annotate is drawing and encoding the annotated image.
+	Annotate time.Duration
+}
+
+// Result is the answer to a Request.
+type Result struct {
+	Model string
+	Task  models.Task
+	// Width and Height are the image's size, after its EXIF orientation.
+	Width, Height int
+	// Results is a slice of the task's result type from models/results.
+	Results any
+	Timings Timings
+	// Annotated is the encoded annotated image when asked for, in AnnotatedFormat.
+	Annotated       []byte
+	AnnotatedFormat annotate.Format
+}
+
+// Pipeline runs requests on loaded models. It is safe for concurrent use.
+type Pipeline struct {
+	models   map[string]runner
+	defaults map[models.Task]string
+	infos    []ModelInfo
+	pool     *pool
+	limits   preprocess.Limits
+}
+
+// Run decodes req.Image, runs the model and annotates when asked. It waits for a free worker
+// (bounded by the queue, ErrBusy when full) and gives up when ctx ends.
+func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
+	r, name, err := p.runner(req.Task, req.Model)
+	if err != nil {
+		return nil, err
+	}
+	if req.Annotate {
+		if err := checkEncoding(req.Format, req.Quality); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Model: name, Task: req.Task}
+	queued := time.Now()
+	release, err := p.pool.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	res.Timings.Queue = time.Since(queued)
+
+	start := time.Now()
+	img, info, err := preprocess.Decode(req.Image, p.limits)
+	if err != nil {
+		return nil, err
+	}
+	decode := time.Since(start)
+	res.Width, res.Height = info.Width, info.Height
+	out, t, err := r.run(ctx, img, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	t.Decode = decode
+	res.Results, res.Timings.Timings = out, t
+	if req.Annotate {
+		start = time.Now()
+		var buf bytes.Buffer
+		format := req.Format
+		if format == "" {
+			format = annotate.JPEG
+		}
+		if err := annotate.Encode(&buf, r.draw(img, out), format, req.Quality); err != nil {
+			return nil, err
+		}
+		res.Annotated, res.AnnotatedFormat = buf.Bytes(), format
+		res.Timings.Annotate = time.Since(start)
+	}
+	return res, nil
+}
+
+// checkEncoding validates the annotated image's format and quality before any work is done.
+func checkEncoding(f annotate.Format, quality int) error {
+	if f != "" && f != annotate.JPEG && f != annotate.PNG {
+		return fmt.Errorf("%w: format must be jpeg or png, got %q", models.ErrBadOption, f)
+	}
+	if quality < 0 || quality > 100 {
+		return fmt.Errorf("%w: quality must be between 1 and 100, got %d", models.ErrBadOption, quality)
+	}
+	return nil
+}
+
+// runner finds the model for a task: the named one, or the task's default.
+func (p *Pipeline) runner(task models.Task, name string) (runner, string, error) {
+	if name == "" {
+		def, ok := p.defaults[task]
+		if !ok {
+			return nil, "", fmt.Errorf("%w: %q (no model loaded for it)", ErrUnknownTask, task)
+		}
+		name = def
+	}
+	r, ok := p.models[name]
+	if !ok {
+		if _, err := models.Lookup(name); err != nil {
+			return nil, "", err
+		}
+		return nil, "", fmt.Errorf("%w: %s is not loaded", models.ErrUnknownModel, name)
+	}
+	if r.task() != task {
+		return nil, "", fmt.Errorf("%w: %s is a %s model, not %s", models.ErrBadOption, name, r.task(), task)
+	}
+	return r, name, nil
+}
+
+// ModelInfo describes a loaded model.
+type ModelInfo struct {
+	Name        string      `json:"name"`
+	Task        models.Task `json:"task"`
+	Description string      `json:"description"`
+	InputWidth  int         `json:"input_width"`
+	InputHeight int         `json:"input_height"`
+	Labels      int         `json:"labels"`
+	Default     bool        `json:"default"`
+}
+
+// Models describes the loaded models, by name.
+func (p *Pipeline) Models() []ModelInfo { return p.infos }
+
+// Queued is the number of requests waiting for a worker.
+func (p *Pipeline) Queued() int { return p.pool.waiting() }
+
+// Close waits for running requests to finish (or ctx to end), refuses new ones and releases
+// the models.
+func (p *Pipeline) Close(ctx context.Context) error {
+	err := p.pool.close(ctx)
+	p.closeModels()
+	return err
+}
+
+// sortedInfos orders model descriptions by name.
+func sortedInfos(infos []ModelInfo) []ModelInfo {
+	sort.Slice(infos, func(i, j int) bool { return infos[i].Name < infos[j].Name })
+	return infos
+}

@@ -1,0 +1,150 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/jpeg"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/models/results"
+)
+
+var (
+	sharedOnce sync.Once
+	shared     *Pipeline
+	sharedErr  error
+)
+
+// testPipeline is one pipeline with coco-ssd and mobilenet, shared by the tests of the package.
+func testPipeline(t *testing.T) *Pipeline {
+	t.Helper()
+	var files []string
+	for _, name := range []string{"coco-ssd", "mobilenet"} {
+		m, _ := models.Lookup(name)
+		for _, f := range m.Files() {
+			files = append(files, f.Name)
+		}
+	}
+	dir := testenv.ModelDir(t, files...) // per test, so skips and failures are reported per test
+	lib := testenv.ORTLibrary(t)
+	sharedOnce.Do(func() {
+		var eng *ort.Engine
+		if eng, sharedErr = ort.New(ort.Config{LibraryPath: lib}); sharedErr != nil {
+			return
+		}
+		shared, sharedErr = Open(Config{
+			Models:  []string{"coco-ssd", "mobilenet"},
+			Load:    models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}},
+			Workers: 2,
+		})
+	})
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func readImage(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(testenv.Image(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDetectWithAnnotation(t *testing.T) {
+	p := testPipeline(t)
+	res, err := p.Run(context.Background(), Request{
+		Task: models.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg"), Annotate: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Model != "coco-ssd" || res.Width != 1280 || res.Height != 1280 {
+		t.Errorf("model %s, size %dx%d; want coco-ssd, 1280x1280", res.Model, res.Width, res.Height)
+	}
+	dets := res.Results.([]results.Detection)
+	airplanes := 0
+	for _, d := range dets {
+		if d.Class == "airplane" {
+			airplanes++
+		}
+	}
+	if airplanes < 2 {
+		t.Errorf("found %d airplanes, want the 2 large ones: %+v", airplanes, dets)
+	}
+	if res.AnnotatedFormat != annotate.JPEG {
+		t.Errorf("annotated format %q, want jpeg", res.AnnotatedFormat)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(res.Annotated))
+	if err != nil {
+		t.Fatalf("annotated image: %v", err)
+	}
+	if img.Bounds() != image.Rect(0, 0, 1280, 1280) {
+		t.Errorf("annotated image is %v, want the original size", img.Bounds())
+	}
+	if res.Timings.Inference <= 0 || res.Timings.Decode <= 0 || res.Timings.Annotate <= 0 {
+		t.Errorf("missing stage timings: %+v", res.Timings)
+	}
+}
+
+func TestClassifyDefaultModel(t *testing.T) {
+	p := testPipeline(t)
+	res, err := p.Run(context.Background(), Request{Task: models.TaskClassify, Image: readImage(t, "burger.jpg"), Options: Options{Top: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls := res.Results.([]results.Classification)
+	if len(cls) != 1 || cls[0].ClassName != "cheeseburger" {
+		t.Errorf("burger.jpg: %+v, want cheeseburger", cls)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	p := testPipeline(t)
+	jpg := readImage(t, "burger.jpg")
+	cases := []struct {
+		name string
+		req  Request
+		want error
+	}{
+		{"unknown task", Request{Task: "segment", Image: jpg}, ErrUnknownTask},
+		{"unknown model", Request{Task: models.TaskDetect, Model: "yolo", Image: jpg}, models.ErrUnknownModel},
+		{"catalog model not loaded", Request{Task: models.TaskPose, Model: "posenet", Image: jpg}, models.ErrUnknownModel},
+		{"model of another task", Request{Task: models.TaskDetect, Model: "mobilenet", Image: jpg}, models.ErrBadOption},
+		{"bad option", Request{Task: models.TaskDetect, Image: jpg, Options: Options{MinScore: 2}}, models.ErrBadOption},
+		{"unknown class", Request{Task: models.TaskDetect, Image: jpg, Options: Options{Classes: []string{"unicorn"}}}, models.ErrBadOption},
+		{"bad format", Request{Task: models.TaskDetect, Image: jpg, Annotate: true, Format: "gif"}, models.ErrBadOption},
+		{"bad quality", Request{Task: models.TaskDetect, Image: jpg, Annotate: true, Quality: 101}, models.ErrBadOption},
+		{"not an image", Request{Task: models.TaskDetect, Image: []byte("hello")}, preprocess.ErrBadImage},
+		{"tiff", Request{Task: models.TaskDetect, Image: []byte("II*\x00\x08\x00\x00\x00")}, preprocess.ErrUnsupportedFormat},
+		{"truncated jpeg", Request{Task: models.TaskDetect, Image: jpg[:len(jpg)/3]}, preprocess.ErrBadImage},
+		{"empty", Request{Task: models.TaskDetect}, preprocess.ErrBadImage},
+	}
+	for _, c := range cases {
+		if _, err := p.Run(context.Background(), c.req); !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestModels(t *testing.T) {
+	p := testPipeline(t)
+	infos := p.Models()
+	if len(infos) != 2 || infos[0].Name != "coco-ssd" || infos[1].Name != "mobilenet" {
+		t.Fatalf("models: %+v", infos)
+	}
+	if infos[0].Labels != 90 || infos[1].Labels != 1001 || !infos[0].Default || infos[0].InputWidth != 300 {
+		t.Errorf("model details: %+v", infos)
+	}
+}
