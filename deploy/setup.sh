@@ -24,14 +24,25 @@ say() { echo "setup: $*" >&2; }
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing $2 with apt-get"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  fi
-  command -v "$1" >/dev/null 2>&1 || { say "$1 is missing: install the Debian package $2"; exit 1; }
+  apt_install "$2"
 }
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# apt_install PKG...: installs Debian packages when running as root, else says what is missing.
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $* with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null && return 0
+  fi
+  say "missing: install the Debian packages $*"
+  exit 1
+}
+
+# libjpeg-turbo's TurboJPEG API decodes camera JPEGs at reduced scale (models/preprocess/turbo).
+if ! printf '#include <turbojpeg.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
+  apt_install libturbojpeg0-dev
+fi
 
 # is_elf_for FILE: the file is an ELF shared object for this machine.
 is_elf_for() {
