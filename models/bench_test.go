@@ -21,8 +21,9 @@ import (
 //	go test ./models -run '^$' -bench . -benchtime 100x
 //
 // Each one times, interleaved in one loop so that machine load hits both alike, raw engine
-// inference on a prepared tensor and the full path from JPEG bytes to results, and reports
-// both and their ratio.
+// inference on a prepared tensor and the full path from JPEG bytes to results (decoded as the
+// daemon does, reduced to the model's input size where that is faster), and reports both and
+// their ratio.
 
 // interleave runs raw and full once per iteration and reports their mean times and ratio.
 func interleave(b *testing.B, raw, full func() error) {
@@ -75,8 +76,9 @@ func BenchmarkClassify(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer c.Close()
+			w, h := c.InputSize()
 			interleave(b, rawRun(b, c.g), func() error {
-				img, _, err := preprocess.Decode(data, preprocess.DefaultLimits)
+				img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
 				if err != nil {
 					return err
 				}
@@ -100,10 +102,11 @@ func BenchmarkDetect(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		w, h := d.InputSize()
 		for _, size := range []string{"1280x1280", "640x480"} {
 			b.Run(mode.String()+"/"+size, func(b *testing.B) {
 				interleave(b, rawRun(b, d.g), func() error {
-					img, _, err := preprocess.Decode(photos[size], preprocess.DefaultLimits)
+					img, _, err := preprocess.DecodeAtLeast(photos[size], preprocess.DefaultLimits, w, h)
 					if err != nil {
 						return err
 					}

@@ -44,6 +44,10 @@ func NewClassifier(o LoadOptions, m Model) (*Classifier, error) {
 // Name is the model's catalog name.
 func (c *Classifier) Name() string { return c.name }
 
+// InputSize is the model's input size: an image needs no more pixels than this for full
+// accuracy (see preprocess.DecodeAtLeast).
+func (c *Classifier) InputSize() (w, h int) { return c.g.layout.Width, c.g.layout.Height }
+
 // Labels are the class names, in the model's order.
 func (c *Classifier) Labels() []string { return c.labels }
 

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"context"
 	"os"
 	"testing"
@@ -42,11 +43,17 @@ func testEngine(t testing.TB) *ort.Engine {
 
 func decodeImage(t testing.TB, name string) image.Image {
 	t.Helper()
+	return decodeAtLeast(t, name, math.MaxInt, math.MaxInt)
+}
+
+// decodeAtLeast decodes a shared photo as the daemon does for a model of input w×h.
+func decodeAtLeast(t testing.TB, name string, w, h int) image.Image {
+	t.Helper()
 	data, err := os.ReadFile(testenv.Image(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _, err := preprocess.Decode(data, preprocess.DefaultLimits)
+	img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,6 +110,10 @@ func newDetector(name string, g *graph, labelLines []string) (*Detector, error) 
 // Name is the model's catalog name.
 func (d *Detector) Name() string { return d.name }
 
+// InputSize is the model's input size: an image needs no more pixels than this for full
+// accuracy (see preprocess.DecodeAtLeast).
+func (d *Detector) InputSize() (w, h int) { return d.g.layout.Width, d.g.layout.Height }
+
 // Labels are the class names, in the model's order.
 func (d *Detector) Labels() []string { return d.labels }
 
@@ -158,7 +162,8 @@ func (d *Detector) plan(q DetectQuery) (plan, error) {
 	return p, nil
 }
 
-// Detect finds the objects in img; boxes are in pixels of img, best score first.
+// Detect finds the objects in img; boxes are in pixels of img (of the original, for a
+// *preprocess.Reduced), best score first.
 func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) ([]results.Detection, Timings, error) {
 	var t Timings
 	p, err := d.plan(q)
@@ -176,7 +181,7 @@ func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) (
 		return nil, t, err
 	}
 	res := make([]results.Detection, 0, min(len(dets), p.limit))
-	b := img.Bounds()
+	w, h := preprocess.SourceSize(img)
 	for _, det := range dets {
 		if len(res) == p.limit {
 			break
@@ -185,7 +190,7 @@ func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) (
 			continue
 		}
 		res = append(res, results.Detection{
-			BBox:  pixelBox(det.Box, d.g.layout, tr, b),
+			BBox:  pixelBox(det.Box, d.g.layout, tr, w, h),
 			Class: d.labels[det.Class],
 			Score: float64(det.Score),
 		})
@@ -195,13 +200,13 @@ func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) (
 }
 
 // pixelBox maps a normalised box of the model's input to [x, y, width, height] in pixels of
-// the source image, clipped to it.
-func pixelBox(box ssd.Box, l preprocess.Layout, tr preprocess.Transform, b image.Rectangle) [4]float64 {
+// the w×h source image, clipped to it.
+func pixelBox(box ssd.Box, l preprocess.Layout, tr preprocess.Transform, w, h int) [4]float64 {
 	x0, y0 := tr.ToSource(float64(box.XMin)*float64(l.Width), float64(box.YMin)*float64(l.Height))
 	x1, y1 := tr.ToSource(float64(box.XMax)*float64(l.Width), float64(box.YMax)*float64(l.Height))
 	clip := func(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
-	x0, x1 = clip(x0, 0, float64(b.Dx())), clip(x1, 0, float64(b.Dx()))
-	y0, y1 = clip(y0, 0, float64(b.Dy())), clip(y1, 0, float64(b.Dy()))
+	x0, x1 = clip(x0, 0, float64(w)), clip(x1, 0, float64(w))
+	y0, y1 = clip(y0, 0, float64(h)), clip(y1, 0, float64(h))
 	round := func(v float64) float64 { return math.Round(v*100) / 100 }
 	return [4]float64{round(x0), round(y0), round(x1 - x0), round(y1 - y0)}
 }

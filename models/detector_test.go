@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"errors"
+	"github.com/visiond/visiond/models/preprocess"
+	"image"
 	"testing"
 
 	"github.com/visiond/visiond/models/results"
@@ -55,13 +57,15 @@ func testDetector(t *testing.T) *Detector {
 	return d
 }
 
+// object is a thing in a photo, where it was read off by eye, and how well a box must cover it.
+type object struct {
+	class  string
+	where  box
+	minIoU float64
+}
+
 func TestDetectRealPhotos(t *testing.T) {
 	d := testDetector(t)
-	type object struct {
-		class  string
-		where  box
-		minIoU float64
-	}
 	cases := []struct {
 		image    string
 		minScore float64
@@ -103,33 +107,48 @@ func TestDetectRealPhotos(t *testing.T) {
 			atLeast: map[string]int{"person": 3, "kite": 3},
 		},
 	}
+	// Each photo is decoded at full size and, as the daemon does, reduced to the model's input.
+	decodes := map[string]func(t testing.TB, name string) image.Image{
+		"full": decodeImage,
+		"reduced": func(t testing.TB, name string) image.Image {
+			w, h := d.InputSize()
+			return decodeAtLeast(t, name, w, h)
+		},
+	}
 	for _, tc := range cases {
-		t.Run(tc.image, func(t *testing.T) {
-			img := decodeImage(t, tc.image)
-			dets, _, err := d.Detect(context.Background(), img, DetectQuery{MinScore: tc.minScore, Max: tc.max})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, det := range dets {
-				if det.Score < tc.minScore || det.Score > 1 || (i > 0 && det.Score > dets[i-1].Score) {
-					t.Errorf("detection %d: score %.3f out of order or below %.2f", i, det.Score, tc.minScore)
-				}
-				b := img.Bounds()
-				if det.BBox[0] < 0 || det.BBox[1] < 0 || det.BBox[0]+det.BBox[2] > float64(b.Dx())+0.01 || det.BBox[1]+det.BBox[3] > float64(b.Dy())+0.01 {
-					t.Errorf("detection %d box %v outside the %v image", i, det.BBox, b.Size())
-				}
-			}
-			for _, o := range tc.objects {
-				if got := best(dets, o.class, o.where); got < o.minIoU {
-					t.Errorf("%s at %v: best IoU %.2f, want ≥ %.2f; detections %+v", o.class, o.where, got, o.minIoU, dets)
-				}
-			}
-			for class, n := range tc.atLeast {
-				if got := count(dets, class); got < n {
-					t.Errorf("%d %s found, want at least %d", got, class, n)
-				}
-			}
-		})
+		for decode, decodeFn := range decodes {
+			t.Run(tc.image+"/"+decode, func(t *testing.T) {
+				detectPhoto(t, d, decodeFn(t, tc.image), tc.minScore, tc.max, tc.objects, tc.atLeast)
+			})
+		}
+	}
+}
+
+// detectPhoto checks the detections in img: scores in order and above minScore, boxes inside
+// the image, each object found with at least its IoU, and at least the counts of atLeast.
+func detectPhoto(t *testing.T, d *Detector, img image.Image, minScore float64, max int, objects []object, atLeast map[string]int) {
+	dets, _, err := d.Detect(context.Background(), img, DetectQuery{MinScore: minScore, Max: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, h := preprocess.SourceSize(img)
+	for i, det := range dets {
+		if det.Score < minScore || det.Score > 1 || (i > 0 && det.Score > dets[i-1].Score) {
+			t.Errorf("detection %d: score %.3f out of order or below %.2f", i, det.Score, minScore)
+		}
+		if det.BBox[0] < 0 || det.BBox[1] < 0 || det.BBox[0]+det.BBox[2] > float64(w)+0.01 || det.BBox[1]+det.BBox[3] > float64(h)+0.01 {
+			t.Errorf("detection %d box %v outside the %dx%d image", i, det.BBox, w, h)
+		}
+	}
+	for _, o := range objects {
+		if got := best(dets, o.class, o.where); got < o.minIoU {
+			t.Errorf("%s at %v: best IoU %.2f, want ≥ %.2f; detections %+v", o.class, o.where, got, o.minIoU, dets)
+		}
+	}
+	for class, n := range atLeast {
+		if got := count(dets, class); got < n {
+			t.Errorf("%d %s found, want at least %d", got, class, n)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"math"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/webp"
@@ -40,21 +41,30 @@ func (l Limits) withDefaults() Limits {
 type Info struct {
 	// Format is the format sniffed from the bytes.
 	Format Format
-	// Width and Height are the size of the returned image, after orientation.
+	// Width and Height are the original image's size, after orientation. The decoded image is
+	// this size, or a *Reduced standing for it.
 	Width, Height int
 	// Orientation is the EXIF orientation (1–8) that was applied: 1 when the file has none or
 	// an invalid one, and always 1 for formats other than JPEG.
 	Orientation int
 }
 
-// Decode decodes an image from bytes that come from outside. It sniffs the format from the
-// bytes, rejects inputs over lim (bytes first, then the pixel count declared in the header,
-// before any pixel is decoded), and turns JPEGs upright according to their EXIF orientation.
-// The returned image's bounds start at (0, 0).
+// Decode decodes an image from bytes that come from outside, at full size. It sniffs the format
+// from the bytes, rejects inputs over lim (bytes first, then the pixel count declared in the
+// header, before any pixel is decoded), and turns JPEGs upright according to their EXIF
+// orientation. The returned image's bounds start at (0, 0).
 //
 // Errors wrap ErrBadImage (empty, not an image, truncated, corrupt), ErrTooLarge or
 // ErrUnsupportedFormat, with the details after the sentinel's text.
 func Decode(data []byte, lim Limits) (image.Image, Info, error) {
+	return DecodeAtLeast(data, lim, math.MaxInt, math.MaxInt)
+}
+
+// DecodeAtLeast is Decode for a model that needs only minW×minH pixels: a JPEG at least twice
+// that size is decoded by libjpeg-turbo at the smallest of the scales 1/2, 1/4 and 1/8 that
+// keeps at least that many, which is several times faster, and returned as a *Reduced. Other formats, and JPEGs
+// that libjpeg-turbo refuses, are decoded at full size by Go's decoders.
+func DecodeAtLeast(data []byte, lim Limits, minW, minH int) (image.Image, Info, error) {
 	lim = lim.withDefaults()
 	if len(data) == 0 {
 		return nil, Info{}, fmt.Errorf("%w: empty input", ErrBadImage)
@@ -66,32 +76,43 @@ func Decode(data []byte, lim Limits) (image.Image, Info, error) {
 	if err != nil {
 		return nil, Info{}, err
 	}
-	c := codecFor(f)
-	cfg, err := guard(func() (image.Config, error) { return c.config(bytes.NewReader(data)) })
-	if err != nil {
-		return nil, Info{}, decodeError(f, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, Info{}, fmt.Errorf("%w: %s header declares %dx%d pixels", ErrBadImage, f, cfg.Width, cfg.Height)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
-		return nil, Info{}, fmt.Errorf("%w: %dx%d is %d pixels, limit %d", ErrTooLarge, cfg.Width, cfg.Height, px, lim.MaxPixels)
-	}
-	orientation := 1
+	info := Info{Format: f, Orientation: 1}
 	if f == JPEG {
-		orientation = exifOrientation(data)
+		info.Orientation = exifOrientation(data)
+		img, w, h, ok, err := decodeJPEG(data, lim, minW, minH, info.Orientation)
+		if ok {
+			info.Width, info.Height = w, h
+			return img, info, err
+		}
 	}
-	img, err := guard(func() (image.Image, error) { return c.decode(bytes.NewReader(data)) })
-	if err != nil {
-		return nil, Info{}, decodeError(f, err)
-	}
-	img, err = fitHeader(img, cfg)
+	img, err := decodeGo(data, lim, f)
 	if err != nil {
 		return nil, Info{}, err
 	}
-	img = orient(img, orientation)
+	img = orient(img, info.Orientation)
 	b := img.Bounds()
-	return img, Info{Format: f, Width: b.Dx(), Height: b.Dy(), Orientation: orientation}, nil
+	info.Width, info.Height = b.Dx(), b.Dy()
+	return img, info, nil
+}
+
+// decodeGo decodes data of format f with Go's decoders, checking the header against lim first.
+func decodeGo(data []byte, lim Limits, f Format) (image.Image, error) {
+	c := codecFor(f)
+	cfg, err := guard(func() (image.Config, error) { return c.config(bytes.NewReader(data)) })
+	if err != nil {
+		return nil, decodeError(f, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: %s header declares %dx%d pixels", ErrBadImage, f, cfg.Width, cfg.Height)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
+		return nil, fmt.Errorf("%w: %dx%d is %d pixels, limit %d", ErrTooLarge, cfg.Width, cfg.Height, px, lim.MaxPixels)
+	}
+	img, err := guard(func() (image.Image, error) { return c.decode(bytes.NewReader(data)) })
+	if err != nil {
+		return nil, decodeError(f, err)
+	}
+	return fitHeader(img, cfg)
 }
 
 // ReadLimited reads a whole input for Decode, such as a request body, without reading more

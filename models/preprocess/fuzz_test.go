@@ -31,7 +31,8 @@ func fuzzSeeds(t testing.TB) [][]byte {
 }
 
 // FuzzDecode feeds Decode arbitrary bytes: it must return an image that agrees with its Info,
-// or an error wrapping one of the sentinels, and never panic; what it returns must resample.
+// or an error wrapping one of the sentinels, and never panic; what it returns must resample,
+// and DecodeAtLeast must agree with it.
 func FuzzDecode(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
@@ -59,6 +60,18 @@ func FuzzDecode(f *testing.F) {
 			if _, err := ToUint8(img, l, make([]uint8, l.Width*l.Height*3)); err != nil {
 				t.Fatalf("%+v: %v", l, err)
 			}
+		}
+		// A reduced decode of what decoded at full size succeeds, stands for the same size and
+		// keeps at least the pixels asked for.
+		small, sinfo, err := DecodeAtLeast(data, lim, 3, 2)
+		if err != nil || sinfo != info {
+			t.Fatalf("reduced decode: %v, info %+v, full info %+v", err, sinfo, info)
+		}
+		if w, h := SourceSize(small); w != info.Width || h != info.Height {
+			t.Fatalf("reduced image stands for %dx%d, info %+v", w, h, info)
+		}
+		if sb := small.Bounds(); sb.Dx() < min(3, b.Dx()) || sb.Dy() < min(2, b.Dy()) {
+			t.Fatalf("reduced to %v, asked for 3×2 of %v", sb, b)
 		}
 	})
 }

@@ -70,11 +70,15 @@ func begin(img image.Image, l Layout, n int) (*resampler, image.Rectangle, Trans
 	if img == nil || img.Bounds().Empty() {
 		return nil, image.Rectangle{}, Transform{}, fmt.Errorf("%w: empty image", ErrBadImage)
 	}
+	sw, sh := SourceSize(img)
+	if red, ok := img.(*Reduced); ok {
+		img = red.Image
+	}
 	b := img.Bounds()
 	content := l.place(b.Dx(), b.Dy())
 	r := resamplers.Get().(*resampler)
 	r.prepare(img, content.Dx(), content.Dy())
-	return r, content, transformFor(content, b.Dx(), b.Dy()), nil
+	return r, content, transformFor(content, sw, sh), nil
 }
 
 // lerp is the linear interpolation TensorFlow uses, a + (b-a)*t; the explicit conversion keeps

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"sort"
 	"time"
 
@@ -107,7 +108,7 @@ func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
 	res.Timings.Queue = time.Since(queued)
 
 	start := time.Now()
-	img, info, err := preprocess.Decode(req.Image, p.limits)
+	img, info, err := p.decode(r, req)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +134,16 @@ func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
 		res.Timings.Annotate = time.Since(start)
 	}
 	return res, nil
+}
+
+// decode decodes the request's image: at full size when it is to be annotated, else reduced to
+// what the model needs.
+func (p *Pipeline) decode(r runner, req Request) (image.Image, preprocess.Info, error) {
+	if req.Annotate {
+		return preprocess.Decode(req.Image, p.limits)
+	}
+	w, h := r.InputSize()
+	return preprocess.DecodeAtLeast(req.Image, p.limits, w, h)
 }
 
 // checkEncoding validates the annotated image's format and quality before any work is done.

@@ -14,6 +14,8 @@ type runner interface {
 	task() models.Task
 	// labels is the number of classes the model names (0 when it names none).
 	labels() int
+	// InputSize is the most pixels an image needs in each direction for full accuracy.
+	InputSize() (w, h int)
 	run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error)
 	draw(img image.Image, out any) image.Image
 	close() error
