@@ -9,6 +9,7 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,6 +75,10 @@ func Convert(m *tflite.Model, mode Mode) ([]byte, error) {
 
 // CustomOps lists the custom operators of m's first subgraph that Convert leaves out.
 func CustomOps(m *tflite.Model) ([]CustomOp, error) {
+	m, err := foldDequantize(m)
+	if err != nil {
+		return nil, err
+	}
 	g := &m.Subgraphs[0]
 	var out []CustomOp
 	for _, op := range g.Operators {
@@ -89,7 +94,7 @@ func CustomOps(m *tflite.Model) ([]CustomOp, error) {
 			}
 			t := &g.Tensors[i]
 			in := CustomInput{Shape: dims(t.Shape)}
-			if t.Buffer != 0 && len(m.Buffers[t.Buffer]) > 0 {
+			if hasData(m, t) {
 				v, err := dequantize(m, t)
 				if err != nil {
 					return nil, err
@@ -125,6 +130,10 @@ type value struct {
 }
 
 func newConverter(m *tflite.Model, mode Mode) (*converter, error) {
+	m, err := foldDequantize(m)
+	if err != nil {
+		return nil, err
+	}
 	c := &converter{
 		m: m, sg: &m.Subgraphs[0], mode: mode,
 		g:         onnx.NewGraph(strings.TrimSpace(m.Subgraphs[0].Name + " visiond")),
@@ -208,25 +217,32 @@ func (c *converter) inputs() error {
 }
 
 // outputs declares graph outputs in NHWC order and float32: the subgraph's outputs that the
-// graph computes, then the computed inputs of custom operators.
+// graph computes (or that are constants), then the computed inputs of custom operators.
 func (c *converter) outputs() error {
 	seen := map[string]bool{}
-	add := func(i int32) {
+	add := func(i int32) error {
 		t := &c.sg.Tensors[i]
 		if seen[t.Name] {
-			return
+			return nil
 		}
 		seen[t.Name] = true
-		src := c.native(c.vals[i])
-		c.g.Node("Identity", []string{src}, []string{t.Name})
+		v, err := c.get(i)
+		if err != nil {
+			return err
+		}
+		c.g.Node("Identity", []string{c.native(v)}, []string{t.Name})
 		c.g.Output(t.Name, onnx.Float, dims(t.Shape))
+		return nil
 	}
 	for _, i := range c.sg.Outputs {
-		if _, custom := c.customOut[i]; !custom {
-			if _, ok := c.vals[i]; !ok {
-				return fmt.Errorf("%w: output %s is not computed by any operator", inference.ErrBadModel, c.sg.Tensors[i].Name)
-			}
-			add(i)
+		if _, custom := c.customOut[i]; custom {
+			continue
+		}
+		if _, ok := c.vals[i]; !ok && !c.isConst(i) {
+			return fmt.Errorf("%w: output %s is not computed by any operator", inference.ErrBadModel, c.sg.Tensors[i].Name)
+		}
+		if err := add(i); err != nil {
+			return err
 		}
 	}
 	for _, op := range c.sg.Operators {
@@ -235,7 +251,9 @@ func (c *converter) outputs() error {
 		}
 		for _, i := range op.Inputs {
 			if _, computed := c.vals[i]; i >= 0 && computed && !c.isConst(i) {
-				add(i)
+				if err := add(i); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -243,6 +261,39 @@ func (c *converter) outputs() error {
 		return fmt.Errorf("%w: the graph computes no outputs", inference.ErrBadModel)
 	}
 	return nil
+}
+
+// foldDequantize returns m with the output of every DEQUANTIZE of a constant (float16 or
+// quantised weights) made a float32 constant, so that the operators reading it (convolutions
+// above all) see constant weights and no runtime node is needed. m is not modified: the result
+// shares m's data and has its own tensor list and buffers, or is m when nothing folds.
+func foldDequantize(m *tflite.Model) (*tflite.Model, error) {
+	src := &m.Subgraphs[0]
+	folded := m
+	for _, op := range src.Operators {
+		if m.OperatorCodes[op.Opcode].Builtin != tflite.Dequantize || len(op.Inputs) == 0 || op.Inputs[0] < 0 || len(op.Outputs) == 0 {
+			continue
+		}
+		in := &src.Tensors[op.Inputs[0]]
+		if !hasData(m, in) || src.Tensors[op.Outputs[0]].Type != tflite.Float32 {
+			continue
+		}
+		v, err := dequantize(m, in)
+		if err != nil {
+			return nil, err
+		}
+		if folded == m {
+			cp := *m
+			cp.Buffers = slices.Clone(m.Buffers)
+			cp.Subgraphs = slices.Clone(m.Subgraphs)
+			cp.Subgraphs[0].Tensors = slices.Clone(src.Tensors)
+			folded = &cp
+		}
+		out := &folded.Subgraphs[0].Tensors[op.Outputs[0]]
+		out.Buffer, out.Quant = uint32(len(folded.Buffers)), nil
+		folded.Buffers = append(folded.Buffers, floatBytes(v))
+	}
+	return folded, nil
 }
 
 // custom records that a custom operator's outputs are not computed by the graph.

@@ -28,7 +28,7 @@ func TestConvertUnsupported(t *testing.T) {
 		names string // as listed in the error
 	}{
 		{"TRANSPOSE", []tflite.BuiltinOp{tflite.Transpose}, "TRANSPOSE"},
-		{"each name once, sorted", []tflite.BuiltinOp{tflite.Transpose, tflite.Relu, tflite.Mean, tflite.Transpose}, "MEAN, TRANSPOSE"},
+		{"each name once, sorted", []tflite.BuiltinOp{tflite.Transpose, tflite.Relu, tflite.Exp, tflite.Transpose}, "EXP, TRANSPOSE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &tfModel{}
@@ -180,4 +180,99 @@ func TestMalformedOperators(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOperatorErrors checks that operator attributes and inputs the converter cannot handle
+// are errors of the right kind that name the operator, never panics.
+func TestOperatorErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		build func(m *tfModel, x int32) // x is a [1,2,2,1] float32 graph input
+		want  error
+		op    string
+	}{
+		{"RESIZE_BILINEAR with align_corners and half_pixel_centers", func(m *tfModel, x int32) {
+			s := m.constant("size", i32(2), int32s(4, 4))
+			m.op(tflite.ResizeBilinear, resizeOpts(true, true), []int32{x, s}, m.tensor("y", f32(1, 4, 4, 1)))
+		}, inference.ErrUnsupported, "RESIZE_BILINEAR"},
+		{"RESIZE_BILINEAR to a computed size", func(m *tfModel, x int32) {
+			s := m.input("size", i32(2))
+			m.op(tflite.ResizeBilinear, resizeOpts(false, false), []int32{x, s}, m.tensor("y", f32(1, 4, 4, 1)))
+		}, inference.ErrUnsupported, "RESIZE_BILINEAR"},
+		{"MEAN over a computed axis", func(m *tfModel, x int32) {
+			axis := m.input("axis", i32(1))
+			m.op(tflite.Mean, reducerOpts(false), []int32{x, axis}, m.tensor("y", f32(1, 2, 2)))
+		}, inference.ErrUnsupported, "MEAN"},
+		{"MEAN over axis 4 of a 4-D tensor", func(m *tfModel, x int32) {
+			axis := m.constant("axis", i32(1), int32s(4))
+			m.op(tflite.Mean, reducerOpts(false), []int32{x, axis}, m.tensor("y", f32(1, 2, 2)))
+		}, inference.ErrBadModel, "MEAN"},
+		{"ARG_MAX with float32 indices", func(m *tfModel, x int32) {
+			axis := m.constant("axis", i32(), int32s(3))
+			m.op(tflite.ArgMax, argMaxOpts(tflite.Float32), []int32{x, axis}, m.tensor("y", f32(1, 2, 2)))
+		}, inference.ErrUnsupported, "ARG_MAX"},
+		{"ARG_MAX without an axis", func(m *tfModel, x int32) {
+			m.op(tflite.ArgMax, argMaxOpts(tflite.Int32), []int32{x}, m.tensor("y", i32(1, 2, 2)))
+		}, inference.ErrBadModel, "ARG_MAX"},
+		{"CAST of a quantised tensor", func(m *tfModel, x int32) {
+			q := m.input("q", quantized(tflite.Uint8, 0.5, 0, 1, 2))
+			m.op(tflite.Cast, tfOptions{}, []int32{q}, m.tensor("y", f32(1, 2)))
+		}, inference.ErrUnsupported, "CAST"},
+		{"PACK of two inputs counting three", func(m *tfModel, x int32) {
+			m.op(tflite.Pack, countAxisOpts(optPack, 3, 0), []int32{x, x}, m.tensor("y", f32(2, 1, 2, 2, 1)))
+		}, inference.ErrBadModel, "PACK"},
+		{"UNPACK into more values than the axis holds", func(m *tfModel, x int32) {
+			ys := []int32{m.tensor("a", f32(1, 2, 1)), m.tensor("b", f32(1, 2, 1)), m.tensor("c", f32(1, 2, 1))}
+			m.op(tflite.Unpack, countAxisOpts(optUnpack, 3, 1), []int32{x}, ys...)
+		}, inference.ErrBadModel, "UNPACK"},
+		{"UNPACK along axis -5", func(m *tfModel, x int32) {
+			m.op(tflite.Unpack, countAxisOpts(optUnpack, 1, -5), []int32{x}, m.tensor("a", f32(2, 2, 1)))
+		}, inference.ErrBadModel, "UNPACK"},
+		{"GATHER_ND without indices", func(m *tfModel, x int32) {
+			m.op(tflite.GatherND, emptyOpts(optGatherNd), []int32{x}, m.tensor("y", f32(2)))
+		}, inference.ErrBadModel, "GATHER_ND"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &tfModel{}
+			x := m.input("x", f32(1, 2, 2, 1))
+			tc.build(m, x)
+			m.output(x)
+			for _, mode := range []Mode{Float, QDQ} {
+				var err error
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Errorf("%v mode: Convert panics: %v", mode, p)
+						}
+					}()
+					_, err = Convert(parse(t, m), mode)
+				}()
+				if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.op) {
+					t.Errorf("%v mode: error %v, want %v naming %s", mode, err, tc.want, tc.op)
+				}
+			}
+		})
+	}
+}
+
+// FuzzConvert converts arbitrary TFLite files in both modes: the converter may reject them,
+// never panic. The corpus is seeded with the models of the operator cases.
+func FuzzConvert(f *testing.F) {
+	for _, cases := range allCases {
+		for _, tc := range cases {
+			m := &tfModel{}
+			tc.build(m)
+			f.Add(m.bytes())
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := tflite.Parse(data)
+		if err != nil {
+			return
+		}
+		for _, mode := range []Mode{Float, QDQ} {
+			Convert(m, mode)
+			CustomOps(m)
+		}
+	})
 }

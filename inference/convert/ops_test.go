@@ -20,7 +20,7 @@ import (
 type opCase struct {
 	name  string
 	build func(m *tfModel)
-	in    []any       // one []float32, []uint8 or []int8 per graph input
+	in    []any       // one []float32, []uint8, []int8 or []int32 per graph input
 	want  [][]float32 // one per graph output, in every mode
 	qdq   [][]float32 // outputs in QDQ mode, when they differ from want
 }
@@ -295,6 +295,87 @@ var elementwiseCases = []opCase{{
 	},
 	in:   []any{[]float32{1, 2, 3, 4}},
 	want: [][]float32{{0.5, 2.5, 1, 7.5}},
+}, {
+	// The convolution's (2,10),(4,30), held as NCHW, plus the per-channel constant [100 200],
+	// which is permuted along: (102,210),(104,230).
+	name: "ADD of a per-channel constant to a convolution",
+	build: func(m *tfModel) {
+		c := convSwap(m)
+		k := m.constant("k", f32(2), floats(100, 200))
+		y := m.tensor("y", f32(1, 1, 2, 2))
+		m.op(tflite.Add, actOpts(optAdd, tflite.ActNone), []int32{c, k}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 4}},
+	want: [][]float32{{102, 210, 104, 230}},
+}, {
+	// A per-channel int8 constant quantised along its only axis, scales 1 and 2: q 3, 5 -> 3, 10.
+	// (2,10),(4,30) - (3,10) = (-1,0),(1,20); in QDQ mode the constant's channel axis moves to
+	// axis 1 of the NCHW copy.
+	name: "SUB of a per-channel quantised constant from a convolution",
+	build: func(m *tfModel) {
+		c := convSwap(m)
+		k := m.constant("k", perChannel(tflite.Int8, 0, []float32{1, 2}, 2), int8s(3, 5))
+		y := m.tensor("y", f32(1, 1, 2, 2))
+		m.op(tflite.Sub, actOpts(optSub, tflite.ActNone), []int32{c, k}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 4}},
+	want: [][]float32{{-1, 0, 1, 20}},
+}, {
+	// int32: 7/2 = 3.5 -> 3, -7/2 = -3.5 -> -4, 6/3 = 2, -1/4 = -0.25 -> -1 (floor, not truncation).
+	name: "FLOOR_DIV of int32 graph inputs rounds down",
+	build: func(m *tfModel) {
+		a := m.input("a", i32(1, 4))
+		b := m.input("b", i32(1, 4))
+		y := m.tensor("y", i32(1, 4))
+		m.op(tflite.FloorDiv, emptyOpts(optFloorDiv), []int32{a, b}, y)
+		m.output(y)
+	},
+	in:   []any{[]int32{7, -7, 6, -1}, []int32{2, 2, 3, 4}},
+	want: [][]float32{{3, -4, 2, -1}},
+}, {
+	// [2.5 -2.5 48 95] / 2 = [1.25 -1.25 24 47.5], floored: [1 -2 24 47].
+	name: "FLOOR_DIV of a float graph input by a scalar constant",
+	build: func(m *tfModel) {
+		a := m.input("a", f32(1, 4))
+		two := m.constant("two", f32(), floats(2))
+		y := m.tensor("y", f32(1, 4))
+		m.op(tflite.FloorDiv, emptyOpts(optFloorDiv), []int32{a, two}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{2.5, -2.5, 48, 95}},
+	want: [][]float32{{1, -2, 24, 47}},
+}, {
+	// An identity convolution holds pixels (1,-2),(-3,4) as NCHW. The slopes are float16
+	// constants [1,1,2] = 0.5, 0.25 (0x3800, 0x3400) through DEQUANTIZE, as in the palm
+	// detector: channel 0 negatives times 0.5, channel 1 times 0.25: (1,-0.5),(-1.5,4).
+	// Broadcast wrongly along the width, -2 would get 0.5 instead.
+	name: "PRELU of a convolution with float16 per-channel slopes",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 1, 2, 2))
+		c := conv1x1(m, x, "conv", f32(1, 1, 2, 2), 1, 0, 0, 1)
+		h := m.constant("alpha_f16", f16(1, 1, 2), halves(0x3800, 0x3400))
+		alpha := m.tensor("alpha", f32(1, 1, 2))
+		m.op(tflite.Dequantize, tfOptions{}, []int32{h}, alpha)
+		y := m.tensor("y", f32(1, 1, 2, 2))
+		m.op(tflite.Prelu, tfOptions{}, []int32{c, alpha}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, -2, -3, 4}},
+	want: [][]float32{{1, -0.5, -1.5, 4}},
+}, {
+	// [1,2,2] graph input [-1 2; -4 8], slopes [0.5 0.25] along the last axis: [-0.5 2; -2 8].
+	name: "PRELU of a graph input",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 2, 2))
+		alpha := m.constant("alpha", f32(2), floats(0.5, 0.25))
+		y := m.tensor("y", f32(1, 2, 2))
+		m.op(tflite.Prelu, tfOptions{}, []int32{x, alpha}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{-1, 2, -4, 8}},
+	want: [][]float32{{-0.5, 2, -2, 8}},
 }}
 
 // unaryCase is a model applying op to a [1,1,2,2] graph input.
@@ -308,6 +389,11 @@ func unaryCase(op tflite.BuiltinOp) func(m *tfModel) {
 }
 
 var activationCases = []opCase{{
+	name:  "SQRT",
+	build: unaryCase(tflite.Sqrt),
+	in:    []any{[]float32{0, 0.25, 4, 2.25}},
+	want:  [][]float32{{0, 0.5, 2, 1.5}},
+}, {
 	// sigmoid(0) = 1/2, sigmoid(ln 3) = 3/4, sigmoid(-ln 3) = 1/4, sigmoid(2) = 1/(1+e^-2).
 	name:  "LOGISTIC",
 	build: unaryCase(tflite.Logistic),
@@ -602,6 +688,295 @@ var quantizationCases = []opCase{{
 	in:   []any{[]float32{0.2, 1, -10, 200}},
 	want: [][]float32{{0.2, 1, -5, 122.5}},
 	qdq:  [][]float32{{0, 1, -5, 122.5}},
+}, {
+	// Weights [1,1,1,2] float16 1, -2 (0x3C00, 0xC000) and bias 0.5 (0x3800), both through
+	// DEQUANTIZE, which must fold them into constants for the convolution to convert:
+	// 3*1 + 4*(-2) + 0.5 = -4.5.
+	name: "CONV_2D with float16 weights through DEQUANTIZE",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 1, 1, 2))
+		hw := m.constant("w_f16", f16(1, 1, 1, 2), halves(0x3C00, 0xC000))
+		w := m.tensor("w", f32(1, 1, 1, 2))
+		m.op(tflite.Dequantize, tfOptions{}, []int32{hw}, w)
+		hb := m.constant("b_f16", f16(1), halves(0x3800))
+		b := m.tensor("b", f32(1))
+		m.op(tflite.Dequantize, tfOptions{}, []int32{hb}, b)
+		y := m.tensor("y", f32(1, 1, 1, 1))
+		m.op(tflite.Conv2D, convOpts(tflite.Valid, 1, 1, tflite.ActNone), []int32{x, w, b}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{3, 4}},
+	want: [][]float32{{-4.5}},
+}, {
+	// A folded DEQUANTIZE may itself be a graph output: int8, scale 0.5, zero point 1:
+	// q 1, 3, -1 -> 0, 1, -1. The RELU of x gives the graph its input.
+	name: "DEQUANTIZE of an int8 constant as a graph output",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 2))
+		r := m.tensor("r", f32(1, 2))
+		m.op(tflite.Relu, tfOptions{}, []int32{x}, r)
+		q := m.constant("q", quantized(tflite.Int8, 0.5, 1, 1, 3), int8s(1, 3, -1))
+		d := m.tensor("d", f32(1, 3))
+		m.op(tflite.Dequantize, tfOptions{}, []int32{q}, d)
+		m.output(r, d)
+	},
+	in:   []any{[]float32{-1, 2}},
+	want: [][]float32{{0, 2}, {0, 1, -1}},
+}}
+
+var castCases = []opCase{{
+	// A uint8 graph input without quantisation, as MoveNet's image: the values themselves.
+	name: "uint8 to float32",
+	build: func(m *tfModel) {
+		x := m.input("x", spec{typ: tflite.Uint8, shape: []int32{1, 3}})
+		y := m.tensor("y", f32(1, 3))
+		m.op(tflite.Cast, tfOptions{}, []int32{x}, y)
+		m.output(y)
+	},
+	in:   []any{[]uint8{0, 7, 255}},
+	want: [][]float32{{0, 7, 255}},
+}, {
+	// Truncation toward zero: -1.5 -> -1, 2.7 -> 2, 3 -> 3, -0.2 -> 0.
+	name: "float32 to int32 truncates",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 4))
+		y := m.tensor("y", i32(1, 4))
+		m.op(tflite.Cast, tfOptions{}, []int32{x}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{-1.5, 2.7, 3, -0.2}},
+	want: [][]float32{{-1, 2, 3, 0}},
+}, {
+	// MoveNet casts int32 indices to float32: the values stay 5, -6.
+	name: "int32 to float32",
+	build: func(m *tfModel) {
+		x := m.input("x", i32(1, 2))
+		y := m.tensor("y", f32(1, 2))
+		m.op(tflite.Cast, tfOptions{}, []int32{x}, y)
+		m.output(y)
+	},
+	in:   []any{[]int32{5, -6}},
+	want: [][]float32{{5, -6}},
+}}
+
+var reductionCases = []opCase{{
+	// The hand landmark model's global average pool: convolution pixels (v,10v) for
+	// v = 1 2; 3 6, averaged over height and width (axes 2, 1, -2: repeats count once):
+	// (1+2+3+6)/4 = 3 and 30.
+	name: "MEAN over height and width of a convolution",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 2, 2, 1)
+		axes := m.constant("axes", i32(3), int32s(2, 1, -2))
+		y := m.tensor("y", f32(1, 2))
+		m.op(tflite.Mean, reducerOpts(false), []int32{c, axes}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 6}},
+	want: [][]float32{{3, 30}},
+}, {
+	// The same pixels averaged over the channels, keeping the axis: 5.5v = 5.5 11; 16.5 33.
+	name: "MEAN over the channels of a convolution keeping dimensions",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 2, 2, 1)
+		axis := m.constant("axis", i32(), int32s(3))
+		y := m.tensor("y", f32(1, 2, 2, 1))
+		m.op(tflite.Mean, reducerOpts(true), []int32{c, axis}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 6}},
+	want: [][]float32{{5.5, 11, 16.5, 33}},
+}, {
+	// Over the height only: rows (1,10),(2,20) and (3,30),(6,60) average to (2,20),(4,40), a
+	// [1,2,2] result in NHWC order (NCHW order would give 2 4 20 40).
+	name: "MEAN over the height of a convolution",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 2, 2, 1)
+		axis := m.constant("axis", i32(1), int32s(1))
+		y := m.tensor("y", f32(1, 2, 2))
+		m.op(tflite.Mean, reducerOpts(false), []int32{c, axis}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 6}},
+	want: [][]float32{{2, 20, 4, 40}},
+}, {
+	// Rows [1 5 5] and [7 0 7] along axis 2: the first of equal maxima wins, indices 1 and 0.
+	name: "ARG_MAX picks the first maximum",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 2, 3))
+		axis := m.constant("axis", i32(), int32s(2))
+		y := m.tensor("y", i32(1, 2))
+		m.op(tflite.ArgMax, argMaxOpts(tflite.Int32), []int32{x, axis}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 5, 5, 7, 0, 7}},
+	want: [][]float32{{1, 0}},
+}, {
+	// An identity convolution holds pixels (5,1),(1,5),(3,3) as NCHW; the channel of the
+	// maximum (axis -1, int64 indices) is 0, 1 and 0 (a tie).
+	name: "ARG_MAX over the channels of a convolution",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 1, 3, 2))
+		c := conv1x1(m, x, "conv", f32(1, 1, 3, 2), 1, 0, 0, 1)
+		axis := m.constant("axis", i32(1), int32s(-1))
+		y := m.tensor("y", spec{typ: tflite.Int64, shape: []int32{1, 1, 3}})
+		m.op(tflite.ArgMax, argMaxOpts(tflite.Int64), []int32{c, axis}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{5, 1, 1, 5, 3, 3}},
+	want: [][]float32{{0, 1, 0}},
+}, {
+	// A one-channel identity convolution of 1 4; 3 2, maximum over the height (axis 1):
+	// column 0 -> row 1, column 1 -> row 0.
+	name: "ARG_MAX over the height of a convolution",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(1, 2, 2, 1))
+		c := conv1x1(m, x, "conv", f32(1, 2, 2, 1), 1)
+		axis := m.constant("axis", i32(), int32s(1))
+		y := m.tensor("y", i32(1, 2, 1))
+		m.op(tflite.ArgMax, argMaxOpts(tflite.Int32), []int32{c, axis}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 4, 3, 2}},
+	want: [][]float32{{1, 0}},
+}}
+
+// resizeCase resizes a graph input of the given shape to size with the given options.
+func resizeCase(shape []int32, size [2]int32, o tfOptions) func(m *tfModel) {
+	return func(m *tfModel) {
+		x := m.input("x", f32(shape...))
+		s := m.constant("size", i32(2), int32s(size[0], size[1]))
+		y := m.tensor("y", f32(shape[0], size[0], size[1], shape[3]))
+		m.op(tflite.ResizeBilinear, o, []int32{x, s}, y)
+		m.output(y)
+	}
+}
+
+var resizeCases = []opCase{{
+	// Half-pixel centres, 2x2 -> 4x4, as in MoveNet and the palm detector. Per axis the
+	// source of output i is (i+0.5)/2 - 0.5 = -0.25 0.25 0.75 1.25, clamped to the image:
+	// 0 0.25 0.75 1. Rows [0 4] and [8 12] become [0 1 3 4] and [8 9 11 12]; between them
+	// the rows are 0, 1/4, 3/4 and all of the way: +0 +2 +6 +8.
+	name:  "half_pixel_centers 2x upsampling",
+	build: resizeCase([]int32{1, 2, 2, 1}, [2]int32{4, 4}, resizeOpts(false, true)),
+	in:    []any{[]float32{0, 4, 8, 12}},
+	want:  [][]float32{{0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12}},
+}, {
+	// Neither flag: source i*2/4 = 0 0.5 1 1.5; 1.5 lies past the last pixel, which it
+	// repeats. Convolution pixels (0,0),(4,40), held as NCHW: (0,0),(2,20),(4,40),(4,40).
+	name: "asymmetric resize of a convolution",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 1, 2, 1)
+		s := m.constant("size", i32(2), int32s(1, 4))
+		y := m.tensor("y", f32(1, 1, 4, 2))
+		m.op(tflite.ResizeBilinear, resizeOpts(false, false), []int32{c, s}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{0, 4}},
+	want: [][]float32{{0, 0, 2, 20, 4, 40, 4, 40}},
+}, {
+	// align_corners, 2x2 -> 3x3: source i*(2-1)/(3-1) = 0 0.5 1 per axis, so 0 2; 4 6 gains
+	// the midpoints: 0 1 2; 2 3 4; 4 5 6.
+	name:  "align_corners",
+	build: resizeCase([]int32{1, 2, 2, 1}, [2]int32{3, 3}, resizeOpts(true, false)),
+	in:    []any{[]float32{0, 2, 4, 6}},
+	want:  [][]float32{{0, 1, 2, 2, 3, 4, 4, 5, 6}},
+}, {
+	// Half-pixel centres down to one pixel: the source is (0+0.5)*2 - 0.5 = 0.5 on both axes,
+	// the centre of 0 4; 8 12, so the mean 6 (a rule that maps a lone pixel to 0 gives 0).
+	name:  "half_pixel_centers to one pixel",
+	build: resizeCase([]int32{1, 2, 2, 1}, [2]int32{1, 1}, resizeOpts(false, true)),
+	in:    []any{[]float32{0, 4, 8, 12}},
+	want:  [][]float32{{6}},
+}}
+
+var gatherCases = []opCase{{
+	// MoveNet's gather of one pixel's channels: convolution pixels (1,10),(2,20),(3,30),(4,40)
+	// held as NCHW; indices [[0 1 0]] are (batch, row, column) in NHWC, so pixel (1,0) = (3,30).
+	// Read in NCHW order they would pick channel 1 of row 0: 10 20.
+	name: "GATHER_ND of a pixel of a convolution",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 2, 2, 1)
+		idx := m.constant("indices", i32(1, 3), int32s(0, 1, 0))
+		y := m.tensor("y", f32(1, 2))
+		m.op(tflite.GatherND, emptyOpts(optGatherNd), []int32{c, idx}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 4}},
+	want: [][]float32{{3, 30}},
+}, {
+	// Indices computed at run time, each a full index of [1 2 3; 4 5 6]: (1,2) (0,0) (1,0).
+	name: "GATHER_ND of elements with int32 graph-input indices",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(2, 3))
+		idx := m.input("indices", i32(3, 2))
+		y := m.tensor("y", f32(3))
+		m.op(tflite.GatherND, emptyOpts(optGatherNd), []int32{x, idx}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2, 3, 4, 5, 6}, []int32{1, 2, 0, 0, 1, 0}},
+	want: [][]float32{{6, 1, 4}},
+}}
+
+var packCases = []opCase{{
+	// MoveNet's index triple: a constant [0] and two int32 inputs [7], [9] stacked on axis 1.
+	name: "PACK of a constant and graph inputs along axis 1",
+	build: func(m *tfModel) {
+		k := m.constant("zero", i32(1), int32s(0))
+		a := m.input("a", i32(1))
+		b := m.input("b", i32(1))
+		y := m.tensor("y", i32(1, 3))
+		m.op(tflite.Pack, countAxisOpts(optPack, 3, 1), []int32{k, a, b}, y)
+		m.output(y)
+	},
+	in:   []any{[]int32{7}, []int32{9}},
+	want: [][]float32{{0, 7, 9}},
+}, {
+	// [1 2] and [3 4] on the last axis (-1): [[1 3] [2 4]] (axis 0 would give [[1 2] [3 4]]).
+	name: "PACK along axis -1",
+	build: func(m *tfModel) {
+		a := m.input("a", f32(2))
+		b := m.input("b", f32(2))
+		y := m.tensor("y", f32(2, 2))
+		m.op(tflite.Pack, countAxisOpts(optPack, 2, -1), []int32{a, b}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2}, []float32{3, 4}},
+	want: [][]float32{{1, 3, 2, 4}},
+}, {
+	// A convolution (pixels (1,10),(2,20), held as NCHW) stacked with itself on a new last
+	// axis, in NHWC order: 1 1 10 10 2 2 20 20.
+	name: "PACK of a convolution",
+	build: func(m *tfModel) {
+		c := convSpread(m, 1, 1, 2, 1)
+		y := m.tensor("y", f32(1, 1, 2, 2, 2))
+		m.op(tflite.Pack, countAxisOpts(optPack, 2, 4), []int32{c, c}, y)
+		m.output(y)
+	},
+	in:   []any{[]float32{1, 2}},
+	want: [][]float32{{1, 1, 10, 10, 2, 2, 20, 20}},
+}, {
+	// [1 2 3; 4 5 6] split along axis 1 into its three columns.
+	name: "UNPACK along axis 1",
+	build: func(m *tfModel) {
+		x := m.input("x", f32(2, 3))
+		ys := []int32{m.tensor("y0", f32(2)), m.tensor("y1", f32(2)), m.tensor("y2", f32(2))}
+		m.op(tflite.Unpack, countAxisOpts(optUnpack, 3, 1), []int32{x}, ys...)
+		m.output(ys...)
+	},
+	in:   []any{[]float32{1, 2, 3, 4, 5, 6}},
+	want: [][]float32{{1, 4}, {2, 5}, {3, 6}},
+}, {
+	// MoveNet's unstack of int8 (y, x) pairs: scale 0.5, q 2 4; 6 8 -> 1 2; 3 4, split along
+	// axis -1 into 1 3 and 2 4; the values lie on the quantisation grid, so QDQ keeps them.
+	name: "UNPACK of int8 pairs along axis -1",
+	build: func(m *tfModel) {
+		x := m.input("x", quantized(tflite.Int8, 0.5, 0, 2, 2))
+		ys := []int32{m.tensor("y0", quantized(tflite.Int8, 0.5, 0, 2)), m.tensor("y1", quantized(tflite.Int8, 0.5, 0, 2))}
+		m.op(tflite.Unpack, countAxisOpts(optUnpack, 2, -1), []int32{x}, ys...)
+		m.output(ys...)
+	},
+	in:   []any{[]int8{2, 4, 6, 8}},
+	want: [][]float32{{1, 3}, {2, 4}},
 }}
 
 var quantizedCases = []opCase{{
@@ -709,11 +1084,17 @@ func TestFullyConnected(t *testing.T)  { runCases(t, fullyConnectedCases) }
 func TestPad(t *testing.T)             { runCases(t, padCases) }
 func TestQuantization(t *testing.T)    { runCases(t, quantizationCases) }
 func TestQuantizedOps(t *testing.T)    { runCases(t, quantizedCases) }
+func TestCast(t *testing.T)            { runCases(t, castCases) }
+func TestReductions(t *testing.T)      { runCases(t, reductionCases) }
+func TestResizeBilinear(t *testing.T)  { runCases(t, resizeCases) }
+func TestGatherND(t *testing.T)        { runCases(t, gatherCases) }
+func TestPackUnpack(t *testing.T)      { runCases(t, packCases) }
 
 // allCases lists every table of operator cases, for TestEveryBuilderTested.
 var allCases = [][]opCase{
 	conv2DCases, depthwiseCases, poolCases, elementwiseCases, activationCases, concatenationCases,
 	reshapeCases, softmaxCases, fullyConnectedCases, padCases, quantizationCases, quantizedCases,
+	castCases, reductionCases, resizeCases, gatherCases, packCases,
 }
 
 // TestEveryBuilderTested checks that every operator the converter handles appears in a case.

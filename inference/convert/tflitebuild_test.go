@@ -197,6 +197,12 @@ type spec struct {
 // f32 is a float32 spec of the given shape.
 func f32(shape ...int32) spec { return spec{typ: tflite.Float32, shape: shape} }
 
+// i32 is an int32 spec of the given shape.
+func i32(shape ...int32) spec { return spec{typ: tflite.Int32, shape: shape} }
+
+// f16 is a float16 spec of the given shape.
+func f16(shape ...int32) spec { return spec{typ: tflite.Float16, shape: shape} }
+
 // quantized returns a per-tensor quantised spec: real = scale * (q - zp).
 func quantized(typ tflite.TensorType, scale float32, zp int64, shape ...int32) spec {
 	return spec{typ: typ, shape: shape, quant: &tflite.Quantization{Scale: []float32{scale}, ZeroPoint: []int64{zp}}}
@@ -244,14 +250,21 @@ const (
 	optSoftmax         = 9
 	optConcatenation   = 10
 	optAdd             = 11
+	optResizeBilinear  = 15
 	optReshape         = 17
 	optMul             = 21
 	optPad             = 22
 	optTranspose       = 26
+	optReducer         = 27
 	optSub             = 28
 	optDiv             = 29
 	optSqueeze         = 30
+	optArgMax          = 40
 	optExpandDims      = 52
+	optPack            = 59
+	optUnpack          = 64
+	optFloorDiv        = 65
+	optGatherNd        = 83
 )
 
 // convOpts is a Conv2DOptions table.
@@ -298,6 +311,32 @@ func reshapeOpts(shape ...int32) tfOptions {
 // squeezeOpts is a SqueezeOptions table with squeeze_dims.
 func squeezeOpts(dims ...int32) tfOptions {
 	return tfOptions{optSqueeze, fbTable{fbRef(0, i32Vector(dims))}}
+}
+
+// resizeOpts is a ResizeBilinearOptions table (fields 0 and 1 are deprecated).
+func resizeOpts(alignCorners, halfPixelCenters bool) tfOptions {
+	return tfOptions{optResizeBilinear, fbTable{fbBool(2, alignCorners), fbBool(3, halfPixelCenters)}}
+}
+
+// reducerOpts is a ReducerOptions table, as written for MEAN.
+func reducerOpts(keepDims bool) tfOptions { return tfOptions{optReducer, fbTable{fbBool(0, keepDims)}} }
+
+// argMaxOpts is an ArgMaxOptions table.
+func argMaxOpts(outputType tflite.TensorType) tfOptions {
+	return tfOptions{optArgMax, fbTable{fbU8(0, uint8(outputType))}}
+}
+
+// countAxisOpts is a PackOptions (values_count, axis) or UnpackOptions (num, axis) table.
+func countAxisOpts(kind uint8, count, axis int32) tfOptions {
+	return tfOptions{kind, fbTable{fbI32(0, count), fbI32(1, axis)}}
+}
+
+// fbBool is a bool field.
+func fbBool(id int, v bool) fbField {
+	if v {
+		return fbU8(id, 1)
+	}
+	return fbU8(id, 0)
 }
 
 // emptyOpts is an options table without fields, as written for PAD or TRANSPOSE.
@@ -467,4 +506,43 @@ func TestModelBuilder(t *testing.T) {
 	if c := g.Operators[2]; c.Opcode != 2 || !slices.Equal(c.Custom, []byte{7, 8, 9}) {
 		t.Errorf("custom operator %+v", c)
 	}
+}
+
+// TestOptionAccessors checks that the options accessors read the fields of the TFLite schema
+// that the test builder writes.
+func TestOptionAccessors(t *testing.T) {
+	m := &tfModel{}
+	x := m.input("x", f32(1, 2, 2, 1))
+	for _, o := range []tfOptions{
+		resizeOpts(true, false), resizeOpts(false, true), reducerOpts(true), argMaxOpts(tflite.Int64),
+		countAxisOpts(optPack, 3, -1), countAxisOpts(optUnpack, 2, 1),
+	} {
+		m.op(tflite.Add, o, []int32{x, x}, m.tensor("y", f32(1, 2, 2, 1)))
+	}
+	m.op(tflite.Add, tfOptions{}, []int32{x, x}, m.tensor("y", f32(1, 2, 2, 1)))
+	m.output(x)
+	ops := parse(t, m).Subgraphs[0].Operators
+	check := func(what string, got, want any, err error) {
+		t.Helper()
+		if err != nil || got != want {
+			t.Errorf("%s = %v, %v; want %v", what, got, err, want)
+		}
+	}
+	r, err := ops[0].Options.ResizeBilinear()
+	check("ResizeBilinear", r, tflite.ResizeBilinearOptions{AlignCorners: true}, err)
+	r, err = ops[1].Options.ResizeBilinear()
+	check("ResizeBilinear", r, tflite.ResizeBilinearOptions{HalfPixelCenters: true}, err)
+	keep, err := ops[2].Options.Reducer()
+	check("Reducer", keep, true, err)
+	typ, err := ops[3].Options.ArgMax()
+	check("ArgMax", typ, tflite.Int64, err)
+	n, axis, err := ops[4].Options.Pack()
+	check("Pack", [2]int32{n, axis}, [2]int32{3, -1}, err)
+	n, axis, err = ops[5].Options.Unpack()
+	check("Unpack", [2]int32{n, axis}, [2]int32{2, 1}, err)
+	// Without an options table every field has its schema default.
+	r, err = ops[6].Options.ResizeBilinear()
+	check("default ResizeBilinear", r, tflite.ResizeBilinearOptions{}, err)
+	typ, err = ops[6].Options.ArgMax()
+	check("default ArgMax", typ, tflite.Float32, err)
 }

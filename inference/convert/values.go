@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/inference/onnx"
@@ -16,12 +17,17 @@ var (
 	toNHWC = []int64{0, 2, 3, 1}
 )
 
+// Axis k of an NHWC tensor is axis nchwAxis[k] of its NCHW transpose.
+var nchwAxis = [4]int{0, 2, 3, 1}
+
+// isConst reports whether tensor i holds constant data.
 func (c *converter) isConst(i int32) bool {
-	if i < 0 {
-		return false
-	}
-	t := &c.sg.Tensors[i]
-	return t.Buffer != 0 && int(t.Buffer) < len(c.m.Buffers) && len(c.m.Buffers[t.Buffer]) > 0
+	return i >= 0 && hasData(c.m, &c.sg.Tensors[i])
+}
+
+// hasData reports whether tensor t of m holds constant data.
+func hasData(m *tflite.Model, t *tflite.Tensor) bool {
+	return t.Buffer != 0 && int(t.Buffer) < len(m.Buffers) && len(m.Buffers[t.Buffer]) > 0
 }
 
 // get returns the value of tensor i, creating an initializer for a constant.
@@ -69,22 +75,87 @@ func (c *converter) channelsFirst(v value) string {
 	return n
 }
 
-// in returns input k of op in NCHW order when nchw is set, else in TFLite order.
+// in returns input k of op in NCHW order when nchw is set, else in TFLite order. A constant
+// wanted in NCHW order is permuted at conversion, after padding a lower rank to 4 (see
+// channelsFirstConst).
 func (c *converter) in(op tflite.Operator, k int, nchw bool) (string, error) {
 	if k >= len(op.Inputs) {
 		return "", fmt.Errorf("%w: operator has %d inputs, needs at least %d", inference.ErrBadModel, len(op.Inputs), k+1)
 	}
-	v, err := c.get(op.Inputs[k])
+	i := op.Inputs[k]
+	if nchw && c.isConst(i) && elements(c.tensor(i).Shape) != 1 {
+		return c.channelsFirstConst(i)
+	}
+	v, err := c.get(i)
 	if err != nil {
 		return "", err
 	}
-	if nchw && len(c.tensor(op.Inputs[k]).Shape) != 4 {
+	if nchw && len(c.tensor(i).Shape) != 4 {
 		return v.name, nil // a one-element constant broadcasts in either layout
 	}
 	if nchw {
 		return c.channelsFirst(v), nil
 	}
 	return c.native(v), nil
+}
+
+// channelsFirstConst returns constant tensor i of rank 4 or less for an operator that
+// broadcasts it against NCHW values: its shape padded with leading ones to rank 4 (as
+// broadcasting does) and its data permuted to NCHW.
+func (c *converter) channelsFirstConst(i int32) (string, error) {
+	key := fmt.Sprintf("nchw-const:%d", i)
+	if n, ok := c.consts[key]; ok {
+		return n, nil
+	}
+	t := *c.tensor(i)
+	pad := 4 - len(t.Shape)
+	if pad < 0 {
+		return "", fmt.Errorf("%w: constant %s of rank %d broadcast against 4-D values", inference.ErrBadModel, t.Name, len(t.Shape))
+	}
+	t.Shape = append(slices.Repeat([]int32{1}, pad), t.Shape...)
+	if t.Quant != nil {
+		q := *t.Quant
+		q.Dim += int32(pad)
+		t.Quant = &q
+	}
+	n, err := c.constant(&t, []int{0, 3, 1, 2})
+	if err != nil {
+		return "", err
+	}
+	c.consts[key] = n
+	return n, nil
+}
+
+// constInts returns the values of op's input k, which must be a constant: the axes, sizes or
+// paddings that ONNX wants as attributes or int64 initializers. what names it in errors.
+func (c *converter) constInts(op tflite.Operator, k int, what string) ([]int64, error) {
+	if k >= len(op.Inputs) || op.Inputs[k] < 0 {
+		return nil, fmt.Errorf("%w: the %s input is missing", inference.ErrBadModel, what)
+	}
+	if !c.isConst(op.Inputs[k]) {
+		return nil, fmt.Errorf("%w: the %s is computed at run time, only a constant one is supported", inference.ErrUnsupported, what)
+	}
+	v, err := dequantize(c.m, c.tensor(op.Inputs[k]))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(v))
+	for j, f := range v {
+		out[j] = int64(f)
+	}
+	return out, nil
+}
+
+// axisIn returns axis in [0, rank), counting a negative one from the end.
+func axisIn(axis int64, rank int) (int, error) {
+	a := axis
+	if a < 0 {
+		a += int64(rank)
+	}
+	if a < 0 || a >= int64(rank) {
+		return 0, fmt.Errorf("%w: axis %d for rank %d", inference.ErrBadModel, axis, rank)
+	}
+	return int(a), nil
 }
 
 // tensor returns the TFLite tensor behind input or output index i.
@@ -344,6 +415,15 @@ func dequantize(m *tflite.Model, t *tflite.Tensor) ([]float32, error) {
 		out[k] = float32(v)
 	}
 	return out, nil
+}
+
+// floatBytes encodes float32 values in TFLite's little-endian layout.
+func floatBytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for k, f := range v {
+		binary.LittleEndian.PutUint32(b[4*k:], math.Float32bits(f))
+	}
+	return b
 }
 
 // halfToFloat converts an IEEE 754 half-precision value.

@@ -39,6 +39,11 @@ func FuzzParse(f *testing.F) {
 				op.Options.Reshape()
 				op.Options.Softmax()
 				op.Options.FusedActivation()
+				op.Options.ResizeBilinear()
+				op.Options.Reducer()
+				op.Options.ArgMax()
+				op.Options.Pack()
+				op.Options.Unpack()
 			}
 		}
 	})

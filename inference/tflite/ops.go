@@ -35,6 +35,7 @@ const (
 	StridedSlice      BuiltinOp = 45
 	Exp               BuiltinOp = 47
 	Cast              BuiltinOp = 53
+	Prelu             BuiltinOp = 54
 	Maximum           BuiltinOp = 55
 	ArgMax            BuiltinOp = 56
 	Minimum           BuiltinOp = 57
@@ -64,7 +65,7 @@ var opNames = map[BuiltinOp]string{
 	Logistic: "LOGISTIC", MaxPool2D: "MAX_POOL_2D", Mul: "MUL", Relu: "RELU", Relu6: "RELU6",
 	Reshape: "RESHAPE", ResizeBilinear: "RESIZE_BILINEAR", Softmax: "SOFTMAX", Tanh: "TANH",
 	Custom: "CUSTOM", Pad: "PAD", Gather: "GATHER", Transpose: "TRANSPOSE", Mean: "MEAN", Sub: "SUB",
-	Div: "DIV", Squeeze: "SQUEEZE", StridedSlice: "STRIDED_SLICE", Exp: "EXP", Cast: "CAST",
+	Div: "DIV", Squeeze: "SQUEEZE", StridedSlice: "STRIDED_SLICE", Exp: "EXP", Cast: "CAST", Prelu: "PRELU",
 	Maximum: "MAXIMUM", ArgMax: "ARG_MAX", Minimum: "MINIMUM", Less: "LESS", Greater: "GREATER",
 	Slice: "SLICE", ExpandDims: "EXPAND_DIMS", Sum: "SUM", Sqrt: "SQRT", Rsqrt: "RSQRT", Pow: "POW",
 	ReduceMax: "REDUCE_MAX", Pack: "PACK", Unpack: "UNPACK", FloorDiv: "FLOOR_DIV", Square: "SQUARE",

@@ -132,3 +132,56 @@ func (o Options) Softmax() (beta float32, err error) {
 	err = o.read("SoftmaxOptions", func(r *reader, t table) { beta = r.fieldF32(t, 0, 1) })
 	return beta, err
 }
+
+// ResizeBilinearOptions configures RESIZE_BILINEAR. Without either flag a source coordinate is
+// the output coordinate times in/out; TFLite rejects both flags together.
+type ResizeBilinearOptions struct {
+	// AlignCorners maps the corner pixels' centres onto each other: scale (in-1)/(out-1).
+	AlignCorners bool
+	// HalfPixelCenters samples at pixel centres: source (out+0.5)*in/out - 0.5.
+	HalfPixelCenters bool
+}
+
+// ResizeBilinear decodes ResizeBilinearOptions. Fields 0 and 1 (new_height, new_width) are
+// deprecated: the size is the operator's second input.
+func (o Options) ResizeBilinear() (ResizeBilinearOptions, error) {
+	var p ResizeBilinearOptions
+	err := o.read("ResizeBilinearOptions", func(r *reader, t table) {
+		p.AlignCorners = r.fieldU8(t, 2, 0) != 0
+		p.HalfPixelCenters = r.fieldU8(t, 3, 0) != 0
+	})
+	return p, err
+}
+
+// Reducer decodes the ReducerOptions of MEAN, SUM, REDUCE_MAX...: whether the reduced axes
+// stay as axes of size 1.
+func (o Options) Reducer() (keepDims bool, err error) {
+	err = o.read("ReducerOptions", func(r *reader, t table) { keepDims = r.fieldU8(t, 0, 0) != 0 })
+	return keepDims, err
+}
+
+// ArgMax decodes ArgMaxOptions: the element type of the indices (Int32 or Int64 in a valid
+// model; the schema default, Float32, is one TFLite rejects).
+func (o Options) ArgMax() (outputType TensorType, err error) {
+	err = o.read("ArgMaxOptions", func(r *reader, t table) { outputType = TensorType(r.fieldU8(t, 0, 0)) })
+	return outputType, err
+}
+
+// Pack decodes PackOptions: the number of inputs stacked and the new axis they stack along.
+func (o Options) Pack() (valuesCount, axis int32, err error) {
+	return o.countAxis("PackOptions")
+}
+
+// Unpack decodes UnpackOptions: the number of outputs and the axis that is split and removed.
+func (o Options) Unpack() (num, axis int32, err error) {
+	return o.countAxis("UnpackOptions")
+}
+
+// countAxis reads the two int32 fields that PackOptions and UnpackOptions share.
+func (o Options) countAxis(name string) (count, axis int32, err error) {
+	err = o.read(name, func(r *reader, t table) {
+		count = r.fieldI32(t, 0, 0)
+		axis = r.fieldI32(t, 1, 0)
+	})
+	return count, axis, err
+}
