@@ -15,6 +15,11 @@ import (
 // MaxModelBytes bounds the size of a model file visiond reads.
 const MaxModelBytes = 512 << 20
 
+// Version is part of the conversion cache's key. It goes up whenever Convert's output for a
+// model changes (a new operator rule, a layout change), so caches of older conversions are not
+// reused.
+const Version = 2
+
 // Loaded is a model file ready for an Engine: ONNX bytes and the custom operators left out.
 type Loaded struct {
 	ONNX   []byte
@@ -24,8 +29,8 @@ type Loaded struct {
 }
 
 // LoadFile reads a .tflite or .onnx model. A .tflite file is converted with mode, and the
-// result is cached beside it as NAME.<sha256 prefix>.<mode>.onnx, so a restart does not
-// convert again; an unwritable folder only disables the cache. An .onnx file loads as is.
+// result is cached beside it as NAME.<sha256 prefix>.<mode>.v<Version>.onnx, so a restart
+// does not convert again; an unwritable folder only disables the cache. An .onnx file loads as is.
 func LoadFile(path string, mode Mode) (*Loaded, error) {
 	data, err := readBounded(path)
 	if err != nil {
@@ -43,7 +48,7 @@ func LoadFile(path string, mode Mode) (*Loaded, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sum := sha256.Sum256(data)
-	cache := fmt.Sprintf("%s.%s.%s.onnx", path, hex.EncodeToString(sum[:8]), mode)
+	cache := fmt.Sprintf("%s.%s.%s.v%d.onnx", path, hex.EncodeToString(sum[:8]), mode, Version)
 	if b, err := os.ReadFile(cache); err == nil && len(b) > 0 {
 		return &Loaded{ONNX: b, Custom: custom, Cached: true}, nil
 	}
