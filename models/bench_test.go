@@ -166,3 +166,42 @@ func cameraFrame(b *testing.B, photo []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkHands: hands.jpg (720x382, two hands). Raw is one palm run and one landmark run
+// on prepared tensors; full is decode → letterbox → palm detection → decoding and weighted
+// NMS → per hand a rotated crop and a landmark run → landmarks mapped back. With max 1 the
+// full path makes the same two runs as raw; with max 2 it makes one more landmark run.
+func BenchmarkHands(b *testing.B) {
+	eng := testEngine(b)
+	m, _ := Lookup("hands")
+	h, err := NewHandDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Threads: 2}, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	data := readImage(b, "hands.jpg")
+	for _, c := range []struct {
+		name string
+		max  int
+	}{{"max1", 1}, {"max2", 2}} {
+		b.Run(c.name, func(b *testing.B) {
+			palmRun, landmarkRun := rawRun(b, h.palm), rawRun(b, h.landmark)
+			interleave(b, func() error {
+				if err := palmRun(); err != nil {
+					return err
+				}
+				return landmarkRun()
+			}, func() error {
+				img, _, err := preprocess.Decode(data, preprocess.DefaultLimits)
+				if err != nil {
+					return err
+				}
+				hands, _, err := h.Detect(context.Background(), img, HandQuery{MaxHands: c.max})
+				if err == nil && len(hands) != c.max {
+					b.Fatalf("%d hands found, want %d", len(hands), c.max)
+				}
+				return err
+			})
+		})
+	}
+}

@@ -1,8 +1,8 @@
 package models
 
 import (
-	"math"
 	"context"
+	"math"
 	"os"
 	"testing"
 

@@ -97,17 +97,25 @@ func (g *graph) newBuffers() (*buffers, error) {
 	return b, nil
 }
 
+// take gets a set of buffers from the pool, or new ones; release puts them back.
+func (g *graph) take() (b *buffers, release func(), err error) {
+	b, _ = g.buffers.Get().(*buffers)
+	if b == nil {
+		if b, err = g.newBuffers(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return b, func() { g.buffers.Put(b) }, nil
+}
+
 // run fits img into the input tensor, runs the graph and returns the outputs (valid until
 // release is called), how tensor pixels map back to img, and stage timings.
 func (g *graph) run(ctx context.Context, img image.Image, t *Timings) (out []inference.Tensor, tr preprocess.Transform, release func(), err error) {
 	sw := startStopwatch()
-	b, _ := g.buffers.Get().(*buffers)
-	if b == nil {
-		if b, err = g.newBuffers(); err != nil {
-			return nil, tr, nil, err
-		}
+	b, release, err := g.take()
+	if err != nil {
+		return nil, tr, nil, err
 	}
-	release = func() { g.buffers.Put(b) }
 	switch data := b.in[0].Data.(type) {
 	case []uint8:
 		tr, err = preprocess.ToUint8(img, g.layout, data)
@@ -124,6 +132,34 @@ func (g *graph) run(ctx context.Context, img image.Image, t *Timings) (out []inf
 		return nil, tr, nil, err
 	}
 	return b.out, tr, release, nil
+}
+
+// runFilled runs the graph on an input tensor that fill writes, for inputs that run's
+// resizing cannot make, such as a rotated crop. The graph's input must be float32. The time
+// fill takes is added to t.Preprocess and the run to t.Inference. The outputs are valid
+// until release is called.
+func (g *graph) runFilled(ctx context.Context, fill func(in []float32) error, t *Timings) (out []inference.Tensor, release func(), err error) {
+	sw := startStopwatch()
+	b, release, err := g.take()
+	if err != nil {
+		return nil, nil, err
+	}
+	in, ok := b.in[0].Data.([]float32)
+	if !ok {
+		release()
+		return nil, nil, fmt.Errorf("%w: input %s is %s, not float32", inference.ErrUnsupported, g.input.Name, g.input.DType)
+	}
+	err = fill(in)
+	t.Preprocess += sw.lap()
+	if err == nil {
+		err = g.sess.Run(ctx, b.in, b.out)
+	}
+	t.Inference += sw.lap()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return b.out, release, nil
 }
 
 func (g *graph) close() error { return g.sess.Close() }
