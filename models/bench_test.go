@@ -205,3 +205,39 @@ func BenchmarkHands(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPose: the 1000×667 yoga photo through PoseNet (single- and multi-pose decoding)
+// and MoveNet, decode → resize → inference → pose decoding, for each conversion mode.
+func BenchmarkPose(b *testing.B) {
+	eng := testEngine(b)
+	data := readImage(b, "person_fullbody_pose.jpg")
+	runs := []struct {
+		model string
+		multi bool
+	}{{"posenet", false}, {"posenet", true}, {"movenet", false}}
+	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
+		for _, r := range runs {
+			name := mode.String() + "/" + r.model
+			if r.multi {
+				name += "-multi"
+			}
+			b.Run(name, func(b *testing.B) {
+				m, _ := Lookup(r.model)
+				e, err := NewPoseEstimator(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Mode: mode, Threads: 2}, m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer e.Close()
+				w, h := e.InputSize()
+				interleave(b, rawRun(b, e.g), func() error {
+					img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
+					if err != nil {
+						return err
+					}
+					_, _, err = e.Estimate(context.Background(), img, PoseQuery{Multi: r.multi})
+					return err
+				})
+			})
+		}
+	}
+}

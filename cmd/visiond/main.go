@@ -20,6 +20,7 @@ Usage:
   visiond models pull [NAME...|all]        download, verify and install models
   visiond classify [flags] IMAGE...        name what each image shows (MobileNet)
   visiond detect [flags] IMAGE...          find objects with boxes (COCO-SSD), optionally drawn
+  visiond pose [flags] IMAGE...            find body keypoints (PoseNet, MoveNet), optionally drawn
   visiond hands [flags] IMAGE...           find hands and their 21 landmarks (MediaPipe), optionally drawn
 
 Run 'visiond COMMAND -h' for a command's flags.
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return classifyCommand(ctx, args[1:], stdout, stderr)
 	case "detect":
 		return detectCommand(ctx, args[1:], stdout, stderr)
+	case "pose":
+		return poseCommand(ctx, args[1:], stdout, stderr)
 	case "hands":
 		return handsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
