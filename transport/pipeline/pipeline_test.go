@@ -180,3 +180,52 @@ func TestModels(t *testing.T) {
 		t.Errorf("model details: %+v", infos)
 	}
 }
+
+// TestPoseAndHands: the pose and hands tasks run through the pipeline with their defaults,
+// results in pixels of the original photo.
+func TestPoseAndHands(t *testing.T) {
+	var files []string
+	for _, name := range []string{"movenet", "hands"} {
+		m, _ := models.Lookup(name)
+		for _, f := range m.Files() {
+			files = append(files, f.Name)
+		}
+	}
+	dir := testenv.ModelDir(t, files...)
+	eng, err := ort.New(ort.Config{LibraryPath: testenv.ORTLibrary(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	p, err := Open(Config{Models: []string{"movenet", "hands"}, Load: models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+
+	res, err := p.Run(context.Background(), Request{Task: models.TaskPose, Image: readImage(t, "person_fullbody_pose.jpg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poses := res.Results.([]results.Pose)
+	if len(poses) != 1 || poses[0].Keypoints[0].Part != "nose" {
+		t.Fatalf("poses: %+v", poses)
+	}
+	// The woman's nose, read off the 1000×667 photo, at about (456, 287).
+	if nose := poses[0].Keypoints[0].Position; abs(nose.X-456) > 40 || abs(nose.Y-287) > 40 {
+		t.Errorf("nose at %+v, want near (456, 287)", nose)
+	}
+
+	res, err = p.Run(context.Background(), Request{Task: models.TaskHands, Image: readImage(t, "hands.jpg"), Annotate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hands := res.Results.([]results.Hand); len(hands) != 2 || len(hands[0].Landmarks) != 21 {
+		t.Errorf("hands.jpg: %d hands, want 2 with 21 landmarks", len(hands))
+	}
+	if len(res.Annotated) == 0 {
+		t.Error("no annotated image")
+	}
+}
+
+func abs(v float64) float64 { return max(v, -v) }

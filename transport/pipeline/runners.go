@@ -31,6 +31,14 @@ var loaders = map[models.Task]func(models.LoadOptions, models.Model) (runner, er
 		c, err := models.NewClassifier(o, m)
 		return classifier{c}, err
 	},
+	models.TaskPose: func(o models.LoadOptions, m models.Model) (runner, error) {
+		e, err := models.NewPoseEstimator(o, m)
+		return poseEstimator{e}, err
+	},
+	models.TaskHands: func(o models.LoadOptions, m models.Model) (runner, error) {
+		h, err := models.NewHandDetector(o, m)
+		return handDetector{h}, err
+	},
 }
 
 type detector struct{ *models.Detector }
@@ -55,4 +63,28 @@ func (c classifier) run(ctx context.Context, img image.Image, o Options) (any, m
 }
 func (classifier) draw(img image.Image, out any) image.Image {
 	return annotate.Classifications(img, out.([]results.Classification), annotate.Options{})
+}
+
+type poseEstimator struct{ *models.PoseEstimator }
+
+func (poseEstimator) task() models.Task { return models.TaskPose }
+func (poseEstimator) labels() int       { return 0 }
+func (e poseEstimator) close() error    { return e.Close() }
+func (e poseEstimator) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
+	return e.Estimate(ctx, img, models.PoseQuery{Multi: o.Multi, MaxPoses: o.Max, MinScore: o.MinScore})
+}
+func (poseEstimator) draw(img image.Image, out any) image.Image {
+	return annotate.Poses(img, out.([]results.Pose), annotate.Options{})
+}
+
+type handDetector struct{ *models.HandDetector }
+
+func (handDetector) task() models.Task { return models.TaskHands }
+func (handDetector) labels() int       { return 0 }
+func (h handDetector) close() error    { return h.Close() }
+func (h handDetector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
+	return h.Detect(ctx, img, models.HandQuery{MaxHands: o.Max, MinScore: o.MinScore})
+}
+func (handDetector) draw(img image.Image, out any) image.Image {
+	return annotate.Hands(img, out.([]results.Hand), annotate.Options{})
 }
