@@ -6,7 +6,7 @@ FUZZTIME ?= 15s
 VISIOND_MODELS_MIRROR ?=
 export VISIOND_MODELS_MIRROR
 
-.PHONY: setup build test fuzz bench run
+.PHONY: setup build test fuzz bench run loadtest
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -27,12 +27,20 @@ fuzz:
 	$(GO) test ./inference/tflite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./inference/flexbuf -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport/http -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
 
 ## bench: the speed figures quoted in the README.
 bench: setup
 	$(GO) test ./models -run '^$$' -bench . -benchtime 100x
 
-## run: pull the default models and build the visiond command-line tool.
+## run: pull the default models, build visiond and start the daemon (visiond serve, on :8080
+## unless visiond.yaml, VISIOND_ADDR or ARGS say otherwise; Ctrl-C stops it).
 run: build
 	$(BIN) models pull
-	@echo "visiond is ready: try  $(BIN) classify IMAGE  or  $(BIN) detect --annotated out.jpg IMAGE"
+	@echo "visiond: starting the daemon; the README shows a curl example for every endpoint"
+	$(BIN) serve $(ARGS)
+
+## loadtest: start the daemon and load it over HTTP (the figures quoted in the README).
+loadtest: build
+	$(BIN) models pull coco-ssd
+	$(GO) run ./cmd/loadgen $(ARGS)

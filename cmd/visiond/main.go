@@ -16,6 +16,8 @@ import (
 const usage = `visiond — edge image recognition
 
 Usage:
+  visiond serve [flags]                    run the daemon: the HTTP API on :8080 (see --help)
+  visiond config print [flags]             show the configuration serve would use
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
   visiond classify [flags] IMAGE...        name what each image shows (MobileNet)
@@ -44,6 +46,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	switch args[0] {
+	case "serve":
+		return serveCommand(ctx, args[1:], stderr)
+	case "config":
+		return configCommand(args[1:], stdout, stderr)
 	case "models":
 		return modelsCommand(ctx, args[1:], stdout, stderr)
 	case "classify":

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
 )
@@ -21,6 +23,9 @@ type Config struct {
 	Queue int
 	// Limits bound the images accepted; zero fields take preprocess.DefaultLimits.
 	Limits preprocess.Limits
+	// Metrics, when set, receives the pipeline's Prometheus metrics (stage latencies, queue
+	// depth, busy workers, rejections, models loaded).
+	Metrics prometheus.Registerer
 }
 
 // Open loads every configured model. A model that fails to load fails Open, naming it; the
@@ -52,6 +57,10 @@ func Open(cfg Config) (*Pipeline, error) {
 		}
 	}
 	p.infos = sortedInfos(p.infos)
+	if err := p.register(cfg.Metrics); err != nil {
+		p.closeModels()
+		return nil, fmt.Errorf("pipeline: metrics: %w", err)
+	}
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,11 +85,19 @@ type Pipeline struct {
 	infos    []ModelInfo
 	pool     *pool
 	limits   preprocess.Limits
+	metrics  *metrics
 }
 
 // Run decodes req.Image, runs the model and annotates when asked. It waits for a free worker
 // (bounded by the queue, ErrBusy when full) and gives up when ctx ends.
 func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
+	res, err := p.run(ctx, req)
+	p.metrics.observe(req, res, err)
+	return res, err
+}
+
+// run is Run without the metrics.
+func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	r, name, err := p.runner(req.Task, req.Model)
 	if err != nil {
 		return nil, err
@@ -108,7 +117,8 @@ func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
 	res.Timings.Queue = time.Since(queued)
 
 	start := time.Now()
-	img, info, err := p.decode(r, req)
+	w, h := r.InputSize()
+	img, info, err := preprocess.DecodeAtLeast(req.Image, p.limits, w, h)
 	if err != nil {
 		return nil, err
 	}
@@ -122,28 +132,31 @@ func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
 	res.Results, res.Timings.Timings = out, t
 	if req.Annotate {
 		start = time.Now()
-		var buf bytes.Buffer
-		format := req.Format
-		if format == "" {
-			format = annotate.JPEG
-		}
-		if err := annotate.Encode(&buf, r.draw(img, out), format, req.Quality); err != nil {
+		res.AnnotatedFormat = cmp.Or(req.Format, annotate.JPEG)
+		if res.Annotated, err = p.annotated(r, req, img, out, res.AnnotatedFormat); err != nil {
 			return nil, err
 		}
-		res.Annotated, res.AnnotatedFormat = buf.Bytes(), format
 		res.Timings.Annotate = time.Since(start)
 	}
 	return res, nil
 }
 
-// decode decodes the request's image: at full size when it is to be annotated, else reduced to
-// what the model needs.
-func (p *Pipeline) decode(r runner, req Request) (image.Image, preprocess.Info, error) {
-	if req.Annotate {
-		return preprocess.Decode(req.Image, p.limits)
+// annotated draws the results onto the full-size image and encodes it. The model ran on img,
+// which may be reduced: the results are the same whether or not an annotation is asked for,
+// and only the drawing decodes the full image.
+func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, format annotate.Format) ([]byte, error) {
+	if _, reduced := img.(*preprocess.Reduced); reduced {
+		full, _, err := preprocess.Decode(req.Image, p.limits)
+		if err != nil {
+			return nil, err
+		}
+		img = full
 	}
-	w, h := r.InputSize()
-	return preprocess.DecodeAtLeast(req.Image, p.limits, w, h)
+	var buf bytes.Buffer
+	if err := annotate.Encode(&buf, r.draw(img, out), format, req.Quality); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // checkEncoding validates the annotated image's format and quality before any work is done.
@@ -195,6 +208,17 @@ func (p *Pipeline) Models() []ModelInfo { return p.infos }
 
 // Queued is the number of requests waiting for a worker.
 func (p *Pipeline) Queued() int { return p.pool.waiting() }
+
+// CheckBusy returns ErrBusy, counted like a refused Run, when a request arriving now would be
+// refused: every worker busy and the queue full. Transports call it before reading a large
+// request, so that overload costs them little; Run still decides.
+func (p *Pipeline) CheckBusy() error {
+	if !p.pool.full() {
+		return nil
+	}
+	p.metrics.observe(Request{}, nil, ErrBusy)
+	return ErrBusy
+}
 
 // Close waits for running requests to finish (or ctx to end), refuses new ones and releases
 // the models.

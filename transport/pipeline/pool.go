@@ -69,6 +69,13 @@ func (p *pool) wait(ctx context.Context) error {
 	}
 }
 
+// full reports whether acquire would fail with ErrBusy now: every worker busy, the queue full.
+func (p *pool) full() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.slots) == cap(p.slots) && p.queued >= p.queue
+}
+
 // waiting is the number of queued requests.
 func (p *pool) waiting() int {
 	p.mu.Lock()

@@ -13,6 +13,9 @@ func TestPoolQueueFullIsBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.full() {
+		t.Fatal("full with the worker busy and the queue empty")
+	}
 	queued := make(chan error, 1)
 	go func() {
 		r, err := p.acquire(context.Background())
@@ -22,6 +25,9 @@ func TestPoolQueueFullIsBusy(t *testing.T) {
 		queued <- err
 	}()
 	waitFor(t, func() bool { return p.waiting() == 1 })
+	if !p.full() {
+		t.Fatal("not full with the worker busy and the queue full")
+	}
 	if _, err := p.acquire(context.Background()); !errors.Is(err, ErrBusy) {
 		t.Fatalf("third request with one worker and a queue of one: got %v, want ErrBusy", err)
 	}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/visiond/visiond/config"
+	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/models/preprocess"
+	httpapi "github.com/visiond/visiond/transport/http"
+	"github.com/visiond/visiond/transport/pipeline"
+)
+
+// serveCommand runs the daemon: it listens at once (/healthz answers, /readyz says not yet),
+// loads the configured models, serves until SIGTERM or SIGINT, then shuts down gracefully.
+func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, file, err := loadConfig("serve", args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, stderr)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := httpapi.New(cfg, reg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "url", listenURL(ln.Addr(), cfg.HTTP.TLS.Enabled()), "config", cmp.Or(file, "defaults"))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	start := time.Now()
+	p, eng, err := openPipeline(cfg, reg)
+	if err == nil {
+		defer eng.Close()
+		srv.Ready(p, "onnxruntime "+eng.Version())
+		log.Info("ready", "models", strings.Join(cfg.Models.Load, ","), "load_ms", time.Since(start).Milliseconds(),
+			"workers", cfg.Pipeline.Workers, "threads", cfg.Engine.Threads, "queue", cfg.Pipeline.Queue)
+		select {
+		case <-ctx.Done():
+		case err = <-served:
+		}
+	}
+
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("requests still running at the shutdown timeout were canceled", "error", serr)
+	}
+	if p != nil {
+		if perr := p.Close(sctx); perr != nil {
+			log.Warn("closing models", "error", perr)
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err == nil {
+		log.Info("stopped")
+	}
+	return err
+}
+
+// configCommand runs `visiond config print [flags]`: the configuration serve would use.
+func configCommand(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "print" {
+		fmt.Fprint(stderr, "Usage: visiond config print [serve flags]\n")
+		return flag.ErrHelp
+	}
+	cfg, file, err := loadConfig("config print", args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	return config.Print(stdout, cfg, file)
+}
+
+const serveUsage = `Usage: visiond %s [flags]
+
+Settings come from, in rising precedence: defaults, the YAML file (--config, else
+visiond.yaml in the working directory when present; deploy/visiond.yaml is a sample),
+VISIOND_* variables, then these flags:
+
+`
+
+// loadConfig reads the daemon's configuration for the command name with its flags in args.
+func loadConfig(name string, args []string, stderr io.Writer) (config.Config, string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, serveUsage, name)
+		fs.PrintDefaults()
+	}
+	return config.Load(fs, args, os.LookupEnv)
+}
+
+// openPipeline starts the engine and loads the configured models, their metrics on reg.
+func openPipeline(cfg config.Config, reg prometheus.Registerer) (*pipeline.Pipeline, *ort.Engine, error) {
+	ef := engineFlags{modelsDir: cfg.Models.Dir, ortLib: cfg.Engine.Library, mode: cfg.Engine.Convert, threads: cfg.Engine.Threads}
+	eng, opts, err := ef.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	queue := cfg.Pipeline.Queue
+	if queue == 0 {
+		queue = -1 // pipeline.Config: 0 is its default, negative is none
+	}
+	p, err := pipeline.Open(pipeline.Config{
+		Models:  cfg.Models.Load,
+		Load:    opts,
+		Workers: cfg.Pipeline.Workers,
+		Queue:   queue,
+		Limits:  preprocess.Limits{MaxBytes: cfg.Pipeline.MaxImageBytes, MaxPixels: cfg.Pipeline.MaxPixels},
+		Metrics: reg,
+	})
+	if err != nil {
+		eng.Close()
+		return nil, nil, err
+	}
+	return p, eng, nil
+}
+
+// newLogger makes the daemon's structured logger.
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// listenURL is a URL a person on this machine can open for addr.
+func listenURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,256 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/models/results"
+	"github.com/visiond/visiond/transport/pipeline"
+)
+
+func (s *Server) healthz(*gin.Context) (any, error) {
+	return gin.H{"status": "ok"}, nil
+}
+
+// readyz is ready when every configured model is loaded (the pipeline opened) and the server
+// is not shutting down.
+func (s *Server) readyz(*gin.Context) (any, error) {
+	b := s.backend.Load()
+	switch {
+	case s.closing.Load():
+		return nil, fmt.Errorf("%w: shutting down", pipeline.ErrClosed)
+	case b == nil:
+		return nil, errNotReady
+	}
+	names := []string{}
+	for _, m := range b.pipe.Models() {
+		names = append(names, m.Name)
+	}
+	return gin.H{"status": "ready", "models": names}, nil
+}
+
+// modelInfo is one entry of /v1/models.
+type modelInfo struct {
+	pipeline.ModelInfo
+	Engine string `json:"engine"`
+	Status string `json:"status"`
+}
+
+func (s *Server) models(*gin.Context) (any, error) {
+	b := s.backend.Load()
+	if b == nil {
+		return nil, errNotReady
+	}
+	list := []modelInfo{}
+	for _, m := range b.pipe.Models() {
+		list = append(list, modelInfo{ModelInfo: m, Engine: b.engine, Status: "loaded"})
+	}
+	return gin.H{"models": list}, nil
+}
+
+// visionResponse is the answer of the /v1 vision routes.
+type visionResponse struct {
+	Model   string      `json:"model"`
+	Task    models.Task `json:"task"`
+	Width   int         `json:"width"`
+	Height  int         `json:"height"`
+	Results any         `json:"results"`
+	Timings timings     `json:"timings_ms"`
+	// Annotated is a data: URI of the annotated image, when asked for.
+	Annotated string `json:"annotated,omitempty"`
+}
+
+// timings are the stage durations of a request in milliseconds.
+type timings struct {
+	Queue       float64 `json:"queue"`
+	Decode      float64 `json:"decode"`
+	Preprocess  float64 `json:"preprocess"`
+	Inference   float64 `json:"inference"`
+	Postprocess float64 `json:"postprocess"`
+	Annotate    float64 `json:"annotate,omitempty"`
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// vision answers one image for task: JSON results, or the annotated image itself when the
+// client accepts image/jpeg or image/png rather than JSON.
+func (s *Server) vision(task models.Task) handler {
+	return func(c *gin.Context) (any, error) {
+		in, err := s.readBody(c)
+		if err != nil {
+			return nil, err
+		}
+		o, err := parseOptions(mergeFields(c.Request.URL.Query(), in.fields))
+		if err != nil {
+			return nil, err
+		}
+		req := pipeline.Request{Task: task, Model: o.model, Image: in.image, Options: o.task, Annotate: o.annotate, Format: o.format}
+		accept := c.NegotiateFormat(gin.MIMEJSON, "image/jpeg", "image/png")
+		if accept == "image/jpeg" || accept == "image/png" {
+			req.Annotate, req.Format = true, annotate.Format(accept[len("image/"):])
+		}
+		res, err := s.run(c, req)
+		if err != nil {
+			return nil, err
+		}
+		if accept == "image/jpeg" || accept == "image/png" {
+			return imageBody{contentType: accept, data: res.Annotated}, nil
+		}
+		out := visionResponse{
+			Model: res.Model, Task: res.Task, Width: res.Width, Height: res.Height, Results: res.Results,
+			Timings: timings{
+				Queue: millis(res.Timings.Queue), Decode: millis(res.Timings.Decode),
+				Preprocess: millis(res.Timings.Preprocess), Inference: millis(res.Timings.Inference),
+				Postprocess: millis(res.Timings.Postprocess), Annotate: millis(res.Timings.Annotate),
+			},
+		}
+		if res.Annotated != nil {
+			out.Annotated = "data:image/" + string(res.AnnotatedFormat) + ";base64," + base64.StdEncoding.EncodeToString(res.Annotated)
+		}
+		return out, nil
+	}
+}
+
+// run runs req on the pipeline within the request's deadline, and labels the request with
+// the model for the metrics.
+func (s *Server) run(c *gin.Context, req pipeline.Request) (*pipeline.Result, error) {
+	b := s.backend.Load()
+	if b == nil {
+		return nil, errNotReady
+	}
+	c.Set(modelKey, modelLabel(b.pipe.Models(), req.Task, req.Model))
+	return b.pipe.Run(c.Request.Context(), req)
+}
+
+// modelLabel is the loaded model a request is for, or "" when it names none: clients must not
+// be able to grow the metrics' label set.
+func modelLabel(loaded []pipeline.ModelInfo, task models.Task, name string) string {
+	for _, m := range loaded {
+		if m.Name == name || name == "" && m.Task == task && m.Default {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+// readBody reads the request body, at most bodyLimit bytes, and finds the image in it. When
+// the pipeline would refuse the request anyway it does not read it: overload stays cheap.
+func (s *Server) readBody(c *gin.Context) (input, error) {
+	b := s.backend.Load()
+	if b == nil {
+		return input{}, errNotReady
+	}
+	if err := b.pipe.CheckBusy(); err != nil {
+		return input{}, err
+	}
+	if c.Request.ContentLength > s.bodyLimit {
+		return input{}, fmt.Errorf("%w: the body is %d bytes, limit %d", preprocess.ErrTooLarge, c.Request.ContentLength, s.bodyLimit)
+	}
+	var buf bytes.Buffer
+	if n := c.Request.ContentLength; n > 0 {
+		buf.Grow(int(n))
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit)); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return input{}, fmt.Errorf("%w: the body is over the limit of %d bytes", preprocess.ErrTooLarge, s.bodyLimit)
+		case c.Request.Context().Err() != nil:
+			return input{}, c.Request.Context().Err()
+		}
+		return input{}, fmt.Errorf("%w: reading the body: %v", errBadRequest, err)
+	}
+	return parseBody(c.GetHeader("Content-Type"), buf.Bytes())
+}
+
+// deepStackMinConfidence is DeepStack's default min_confidence.
+const deepStackMinConfidence = 0.4
+
+// deepStackPrediction is one detection as DeepStack reports it: integer pixel corners.
+type deepStackPrediction struct {
+	Label      string  `json:"label"`
+	Confidence float64 `json:"confidence"`
+	XMin       int     `json:"x_min"`
+	YMin       int     `json:"y_min"`
+	XMax       int     `json:"x_max"`
+	YMax       int     `json:"y_max"`
+}
+
+// deepStackResponse is DeepStack's detection answer; Duration is the processing time in
+// milliseconds.
+type deepStackResponse struct {
+	Success     bool                  `json:"success"`
+	Predictions []deepStackPrediction `json:"predictions"`
+	Duration    float64               `json:"duration"`
+}
+
+// deepStackError is the error body DeepStack clients expect.
+func deepStackError(_, message string) any {
+	return gin.H{"success": false, "error": message, "duration": 0}
+}
+
+// deepStack adapts a handler of the DeepStack API, whose errors have DeepStack's shape.
+func (s *Server) deepStack(h handler) gin.HandlerFunc { return s.adapt(h, deepStackError) }
+
+// detection is the DeepStack detection API: multipart field image, optional min_confidence
+// and api_key.
+func (s *Server) detection(c *gin.Context) (any, error) {
+	start := time.Now()
+	in, err := s.readBody(c)
+	if err != nil && !s.keys.allows(headerKeys(c.Request)...) {
+		return nil, errUnauthorized // a bad body cannot be trusted to carry the key
+	}
+	if err != nil {
+		return nil, err
+	}
+	fields := mergeFields(c.Request.URL.Query(), in.fields)
+	if !s.keys.allows(append(headerKeys(c.Request), fields["api_key"])...) {
+		return nil, errUnauthorized
+	}
+	minConf := deepStackMinConfidence
+	if v, ok := fields["min_confidence"]; ok {
+		if minConf, ok = parseScore(v); !ok {
+			return nil, fmt.Errorf("%w: min_confidence: %q is not a number between 0 and 1", models.ErrBadOption, v)
+		}
+	}
+	res, err := s.run(c, pipeline.Request{
+		Task: models.TaskDetect, Image: in.image,
+		Options: pipeline.Options{MinScore: minConf, Max: models.MaxDetectionsLimit},
+	})
+	if err != nil {
+		return nil, err
+	}
+	dets, _ := res.Results.([]results.Detection)
+	out := deepStackResponse{Success: true, Predictions: make([]deepStackPrediction, len(dets))}
+	for i, d := range dets {
+		x, y, w, h := d.BBox[0], d.BBox[1], d.BBox[2], d.BBox[3]
+		out.Predictions[i] = deepStackPrediction{
+			Label: d.Class, Confidence: d.Score,
+			XMin: clampPixel(x, res.Width), YMin: clampPixel(y, res.Height),
+			XMax: clampPixel(x+w, res.Width), YMax: clampPixel(y+h, res.Height),
+		}
+	}
+	out.Duration = millis(time.Since(start))
+	return out, nil
+}
+
+// clampPixel rounds a coordinate to a whole pixel within [0, size] (NaN to 0).
+func clampPixel(v float64, size int) int {
+	switch {
+	case !(v > 0):
+		return 0
+	case v > float64(size):
+		return size
+	}
+	return int(math.Round(v))
+}

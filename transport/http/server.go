@@ -1,0 +1,162 @@
+// Package httpapi is visiond's HTTP API, served with gin: one image in, results out, on
+// /v1/detect, /v1/classify, /v1/pose and /v1/hands, plus the DeepStack detection API, model
+// listing, health, readiness, Prometheus metrics and an OpenAPI document. Every image goes
+// through the same pipeline as the other transports; this package only reads requests, maps
+// errors to status codes (statusOf) and writes answers.
+package httpapi
+
+import (
+	"context"
+	"crypto/tls"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/visiond/visiond/config"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/transport/pipeline"
+)
+
+// Pipeline is what the server needs from the core: *pipeline.Pipeline.
+type Pipeline interface {
+	Run(ctx context.Context, req pipeline.Request) (*pipeline.Result, error)
+	Models() []pipeline.ModelInfo
+	// CheckBusy returns pipeline.ErrBusy when Run would refuse a request now.
+	CheckBusy() error
+}
+
+var _ Pipeline = (*pipeline.Pipeline)(nil)
+
+// openAPI describes the API; it is served at /openapi.json.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+// Server is the HTTP API. It answers /healthz from the start, and the model routes once Ready
+// has given it a pipeline.
+type Server struct {
+	cfg       config.HTTP
+	bodyLimit int64
+	log       *slog.Logger
+	metrics   *httpMetrics
+	keys      keyring
+	backend   atomic.Pointer[backend]
+	closing   atomic.Bool
+	http      *http.Server
+	// cancelBase ends the context of every request still running when Shutdown gives up.
+	cancelBase context.CancelFunc
+}
+
+// backend is the pipeline the server answers with, once loaded.
+type backend struct {
+	pipe   Pipeline
+	engine string
+}
+
+// New builds the server for cfg and registers its metrics on reg. It serves nothing until
+// Serve is called.
+func New(cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (*Server, error) {
+	var tlsConfig *tls.Config
+	if cfg.HTTP.TLS.Enabled() {
+		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLS.Cert, cfg.HTTP.TLS.Key)
+		if err != nil {
+			return nil, fmt.Errorf("http.tls: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	m, err := newHTTPMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	base, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg: cfg.HTTP,
+		// Base64 in JSON makes an image 4/3 larger; multipart and JSON add a little around it.
+		bodyLimit:  cfg.Pipeline.MaxImageBytes/3*4 + 64<<10,
+		log:        log,
+		metrics:    m,
+		keys:       newKeyring(cfg.HTTP.APIKeys),
+		cancelBase: cancel,
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(reg),
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.HTTP.RequestTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+	return s, nil
+}
+
+// routes registers every route, top to bottom.
+func (s *Server) routes(reg *prometheus.Registry) http.Handler {
+	gin.SetMode(gin.ReleaseMode) // no route dump on stdout; gin keeps this process-wide
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	_ = r.SetTrustedProxies(nil) // client IPs in logs are the peers', never a header's
+	r.Use(s.observe, s.recover)
+	r.NoRoute(s.api(func(*gin.Context) (any, error) { return nil, errNoRoute }))
+	r.NoMethod(s.api(func(*gin.Context) (any, error) { return nil, errMethod }))
+
+	r.GET("/healthz", s.api(s.healthz))
+	r.GET("/readyz", s.api(s.readyz))
+	r.GET("/openapi.json", s.api(func(*gin.Context) (any, error) { return json.RawMessage(openAPI), nil }))
+	metrics := r.Group("/metrics")
+	if s.cfg.MetricsAuth {
+		metrics.Use(s.authenticate)
+	}
+	metrics.GET("", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+
+	// DeepStack clients may send their key as the api_key form field, so this route checks
+	// keys itself once the form is read.
+	r.POST("/v1/vision/detection", s.deepStack(s.detection))
+
+	v1 := r.Group("/v1", s.authenticate)
+	v1.GET("/models", s.api(s.models))
+	v1.POST("/detect", s.api(s.vision(models.TaskDetect)))
+	v1.POST("/classify", s.api(s.vision(models.TaskClassify)))
+	v1.POST("/pose", s.api(s.vision(models.TaskPose)))
+	v1.POST("/hands", s.api(s.vision(models.TaskHands)))
+	return r
+}
+
+// Handler is the server's HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
+
+// Ready makes the model routes answer with p; engine names what runs the models (for
+// /v1/models). /readyz reports ready from then on.
+func (s *Server) Ready(p Pipeline, engine string) {
+	s.backend.Store(&backend{pipe: p, engine: engine})
+}
+
+// Serve answers HTTP (or HTTPS, when TLS is configured) on ln until Shutdown; it then
+// returns http.ErrServerClosed.
+func (s *Server) Serve(ln net.Listener) error {
+	if s.http.TLSConfig != nil {
+		return s.http.ServeTLS(ln, "", "") // the certificate was loaded by New
+	}
+	return s.http.Serve(ln)
+}
+
+// Shutdown stops accepting connections, reports not ready, and waits for the requests in
+// flight to finish. When ctx ends first, it cancels them and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	err := s.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		s.cancelBase()
+	}
+	return err
+}
