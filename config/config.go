@@ -3,8 +3,7 @@
 // environment variables and then by command-line flags.
 //
 // It sits beside the rooms it configures (models, inference, transport) rather than in one of
-// them: each transport takes its own section (HTTP today, MQTT next) and cmd/visiond wires the
-// rest. Adding a section is a field on Config, its defaults in Default, its checks in Validate
+// them: each transport takes its own section (http, mqtt) and cmd/visiond wires the rest. Adding a section is a field on Config, its defaults in Default, its checks in Validate
 // and its rows in the settings table.
 package config
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/transport/mqtt"
 )
 
 // Config is everything `visiond serve` needs to know.
@@ -29,6 +29,8 @@ type Config struct {
 	Pipeline Pipeline `yaml:"pipeline"`
 	// HTTP is the HTTP API.
 	HTTP HTTP `yaml:"http"`
+	// MQTT is the MQTT transport: cameras publish frames, visiond publishes results.
+	MQTT mqtt.Config `yaml:"mqtt"`
 	// Log is the daemon's logging.
 	Log Log `yaml:"log"`
 	// ShutdownTimeout bounds a graceful shutdown: how long in-flight requests may take to
@@ -127,6 +129,7 @@ func Default() Config {
 			RequestTimeout: 10 * time.Second,
 			MetricsAuth:    true,
 		},
+		MQTT:            mqtt.Defaults(),
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 30 * time.Second,
 	}
@@ -166,17 +169,31 @@ func (c Config) Validate() error {
 		"log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
 	check(c.Log.Format == "text" || c.Log.Format == "json", "log.format", "must be text or json, not %q", c.Log.Format)
 	check(c.ShutdownTimeout > 0, "shutdown_timeout", "must be positive, got %v", c.ShutdownTimeout)
+	if c.MQTT.Enabled {
+		errs = append(errs, c.MQTT.Validate())
+	}
 	return errors.Join(errs...)
 }
 
-// Redacted returns a copy with the API keys hidden, for printing.
+// Redacted returns a copy with the API keys and MQTT passwords hidden, for printing.
 func (c Config) Redacted() Config {
+	const hidden = "<redacted>"
 	if len(c.HTTP.APIKeys) > 0 {
 		keys := make([]string, len(c.HTTP.APIKeys))
 		for i := range keys {
-			keys[i] = "<redacted>"
+			keys[i] = hidden
 		}
 		c.HTTP.APIKeys = keys
+	}
+	if c.MQTT.Password != "" {
+		c.MQTT.Password = hidden
+	}
+	if len(c.MQTT.Embedded.Users) > 0 {
+		users := make(map[string]string, len(c.MQTT.Embedded.Users))
+		for u := range c.MQTT.Embedded.Users {
+			users[u] = hidden
+		}
+		c.MQTT.Embedded.Users = users
 	}
 	return c
 }

@@ -133,6 +133,9 @@ func TestErrors(t *testing.T) {
 		{"tls cert without key", "", []string{"VISIOND_TLS_CERT", "c.pem"}, nil, []string{"http.tls"}},
 		{"empty key", "http:\n  api_keys: ['']\n", nil, nil, []string{"http.api_keys"}},
 		{"bad log level", "log: {level: loud}\n", nil, nil, []string{"log.level", "loud"}},
+		{"bad mqtt qos", "mqtt: {qos: 3}\n", nil, nil, []string{"mqtt.qos"}},
+		{"bad mqtt broker", "", []string{"VISIOND_MQTT_BROKER", "mosquitto:1883"}, nil, []string{"mqtt.broker", "mosquitto:1883"}},
+		{"unknown mqtt key", "mqtt:\n  brokr: tcp://b:1883\n", nil, nil, []string{"line 2", "brokr"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +180,8 @@ func TestPrint(t *testing.T) {
 	if err := Parse(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	got.HTTP.APIKeys = nil // "api_keys: []" reads back as an empty list
+	// "[]" and "{}" read back as empty lists and maps, the defaults are nil.
+	got.HTTP.APIKeys, got.MQTT.Routes, got.MQTT.Embedded.Users = nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("printed config reads back as\n%+v\nwant\n%+v\n%s", got, want, out.String())
 	}
@@ -186,12 +190,16 @@ func TestPrint(t *testing.T) {
 	}
 
 	want.HTTP.APIKeys = []string{"secret-key-1"}
+	want.MQTT.Username, want.MQTT.Password = "cam", "secret-password-2"
+	want.MQTT.Embedded.Users = map[string]string{"door": "secret-password-3"}
 	out.Reset()
 	if err := Print(&out, want, ""); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "secret-key-1") || !strings.Contains(out.String(), "<redacted>") {
-		t.Errorf("API key not redacted:\n%s", out.String())
+	for _, secret := range []string{"secret-key-1", "secret-password-2", "secret-password-3"} {
+		if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "<redacted>") {
+			t.Errorf("%s not redacted:\n%s", secret, out.String())
+		}
 	}
 }
 
@@ -211,7 +219,8 @@ func TestSample(t *testing.T) {
 	}
 	want := Default()
 	cfg.Pipeline.Workers, cfg.Pipeline.Queue = want.Pipeline.Workers, want.Pipeline.Queue
-	cfg.HTTP.APIKeys = nil // "api_keys: []" reads back as an empty list
+	// "[]" and "{}" read back as empty lists and maps, the defaults are nil.
+	cfg.HTTP.APIKeys, cfg.MQTT.Routes, cfg.MQTT.Embedded.Users = nil, nil, nil
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("the sample differs from the defaults:\n%+v\n%+v", cfg, want)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/models/preprocess"
 	httpapi "github.com/visiond/visiond/transport/http"
+	"github.com/visiond/visiond/transport/mqtt"
 	"github.com/visiond/visiond/transport/pipeline"
 )
 
@@ -47,12 +48,16 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 
 	start := time.Now()
+	var mq *mqtt.Service
 	p, eng, err := openPipeline(cfg, reg)
 	if err == nil {
 		defer eng.Close()
 		srv.Ready(p, "onnxruntime "+eng.Version())
 		log.Info("ready", "models", strings.Join(cfg.Models.Load, ","), "load_ms", time.Since(start).Milliseconds(),
 			"workers", cfg.Pipeline.Workers, "threads", cfg.Engine.Threads, "queue", cfg.Pipeline.Queue)
+		mq, err = startMQTT(ctx, cfg, p, reg, log)
+	}
+	if err == nil {
 		select {
 		case <-ctx.Done():
 		case err = <-served:
@@ -64,6 +69,11 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		log.Warn("requests still running at the shutdown timeout were canceled", "error", serr)
+	}
+	if mq != nil {
+		if merr := mq.Close(sctx); merr != nil {
+			log.Warn("closing MQTT", "error", merr)
+		}
 	}
 	if p != nil {
 		if perr := p.Close(sctx); perr != nil {
@@ -77,6 +87,20 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("stopped")
 	}
 	return err
+}
+
+// startMQTT starts the MQTT transport when it is enabled. A taken port for the embedded broker
+// is logged and HTTP goes on; other errors stop the daemon.
+func startMQTT(ctx context.Context, cfg config.Config, p *pipeline.Pipeline, reg prometheus.Registerer, log *slog.Logger) (*mqtt.Service, error) {
+	if !cfg.MQTT.Enabled {
+		return nil, nil
+	}
+	mq, err := mqtt.Start(ctx, cfg.MQTT, p, reg, log.With("transport", "mqtt"))
+	if errors.Is(err, mqtt.ErrListen) {
+		log.Error("MQTT is off; HTTP goes on", "error", err)
+		return nil, nil
+	}
+	return mq, err
 }
 
 // configCommand runs `visiond config print [flags]`: the configuration serve would use.
