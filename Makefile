@@ -26,8 +26,11 @@ test: setup
 fuzz:
 	$(GO) test ./inference/tflite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./inference/flexbuf -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./inference/convert -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./models/preprocess/turbo -run '^$$' -fuzz '^FuzzDecodeScaled$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/http -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport/mqtt -run '^$$' -fuzz '^FuzzParsePayload$$' -fuzztime $(FUZZTIME)
 
 ## bench: the speed figures quoted in the README.
 bench: setup
