@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/visiond/visiond/models/results"
@@ -100,15 +101,20 @@ func probabilities(scores []float32) []float64 {
 	return p
 }
 
-// topK returns the k most probable classes, ties broken by lower index.
+// topK returns the k most probable classes, ties broken by lower index. It keeps a sorted list
+// of the best k seen so far, which for the usual few classes is one pass over the scores.
 func topK(p []float64, labels []string, k int) []results.Classification {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
+	k = min(k, len(p))
+	top := make([]int, 0, k+1) // indices into p, most probable first
+	for i, v := range p {
+		if len(top) == k && v <= p[top[k-1]] {
+			continue
+		}
+		j := sort.Search(len(top), func(j int) bool { return p[top[j]] < v })
+		top = slices.Insert(top, j, i)[:min(len(top)+1, k)]
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
 	out := make([]results.Classification, 0, k)
-	for _, i := range idx[:min(k, len(idx))] {
+	for _, i := range top {
 		out = append(out, results.Classification{ClassName: labels[i], Probability: p[i]})
 	}
 	return out

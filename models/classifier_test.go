@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/visiond/visiond/inference/convert"
@@ -156,4 +157,27 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestTopK(t *testing.T) {
+	p := []float64{0.1, 0.5, 0.2, 0.5, 0.05, 0.15}
+	labels := []string{"a", "b", "c", "d", "e", "f"}
+	cases := []struct {
+		k    int
+		want string
+	}{
+		{1, "b"},
+		{3, "b d c"},       // the tie between b and d goes to the lower index
+		{6, "b d c f a e"}, // everything, in order
+		{9, "b d c f a e"}, // more than there are
+	}
+	for _, c := range cases {
+		var got []string
+		for _, r := range topK(p, labels, c.k) {
+			got = append(got, r.ClassName)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("top %d: %v, want %s", c.k, got, c.want)
+		}
+	}
 }
