@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"image"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/models/results"
 )
 
 // imageReport is what the CLI prints for one image: the results in the TensorFlow.js shape,
@@ -33,35 +33,15 @@ func timingsMillis(t models.Timings) map[string]float64 {
 }
 
 func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var ef engineFlags
-	ef.register(fs)
-	model := fs.String("model", "mobilenet", "classification model")
-	top := fs.Int("top", models.DefaultTop, "number of classes per image")
-	if err := fs.Parse(args); err != nil {
+	c := newModelCommand("classify", "mobilenet", "classification model", "", stderr)
+	top := c.fs.Int("top", models.DefaultTop, "number of classes per image")
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("classify: no images given (usage: visiond classify [flags] IMAGE...)")
-	}
-	m, err := models.Lookup(*model)
-	if err != nil {
-		return err
-	}
-	eng, opts, err := ef.open()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	c, err := models.NewClassifier(opts, m)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	return eachImage(fs.Args(), stdout, stderr, func(path string, img image.Image) (any, models.Timings, error) {
-		return c.Classify(ctx, img, *top)
-	}, m.Name)
+	return runModel(c, stdout, stderr, models.NewClassifier,
+		func(cl *models.Classifier, img image.Image) ([]results.Classification, models.Timings, error) {
+			return cl.Classify(ctx, img, *top)
+		}, nil)
 }
 
 // eachImage decodes every path and runs task on it, printing one JSON line per image with the
