@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,21 +40,6 @@ func modelsDir(t *testing.T, names ...string) string {
 		}
 	}
 	return dir
-}
-
-// pngHeader returns a PNG signature and IHDR chunk declaring w×h pixels, and nothing else.
-func pngHeader(w, h uint32) []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := append([]byte("IHDR"), ihdr...)
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	b.Write(chunk)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
 }
 
 func TestCLI(t *testing.T) {
@@ -106,7 +89,7 @@ func TestCLI(t *testing.T) {
 		{"not an image", []string{"classify", "--dir", dir, "--ort-lib", lib, write("notes.jpg", []byte("hello, this is text\n"))}, "not a JPEG, PNG, GIF, BMP or WebP image", ""},
 		{"truncated jpeg", []string{"classify", "--dir", dir, "--ort-lib", lib, write("cut.jpg", burger[:len(burger)/2])}, "bad image", ""},
 		{"empty file", []string{"classify", "--dir", dir, "--ort-lib", lib, write("empty.jpg", nil)}, "bad image", ""},
-		{"pixel bomb", []string{"classify", "--dir", dir, "--ort-lib", lib, write("huge.png", pngHeader(100000, 100000))}, "too large", ""},
+		{"pixel bomb", []string{"classify", "--dir", dir, "--ort-lib", lib, write("huge.png", testenv.PNGHeader(100000, 100000))}, "too large", ""},
 		{"missing image", []string{"classify", "--dir", dir, "--ort-lib", lib, filepath.Join(files, "nope.jpg")}, "no such file", ""},
 		{"corrupt model", []string{"classify", "--dir", badModels, "--ort-lib", lib, write("b.jpg", burger)}, "corrupt TFLite file", ""},
 		{"missing runtime", []string{"classify", "--dir", dir, "--ort-lib", filepath.Join(files, "libonnxruntime.so.1"), write("c.jpg", burger)}, "make setup", ""},

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestServe(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(cleanEnv(), "VISIOND_LOG_LEVEL=debug")
-	logs := &lockedBuffer{}
+	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -101,26 +100,8 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitLog waits up to 60 s for the log to satisfy ok.
-func waitLog(t *testing.T, logs *lockedBuffer, ok func(string) bool) {
+func waitLog(t *testing.T, logs *testenv.LockedBuffer, ok func(string) bool) {
 	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); !ok(logs.String()); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -1,7 +1,8 @@
 // Package testenv finds the real models and photos that tests use. They live outside the
 // repository, in the folder named by VISIOND_TESTDATA (default: "shared" beside the checkout).
 // When they are missing a test is skipped with a how-to message, except when
-// VISIOND_REQUIRE_TESTDATA=1 (set by CI), where it fails.
+// VISIOND_REQUIRE_TESTDATA=1 (set by CI), where it fails. It also holds the small fixtures that
+// tests of several packages share.
 package testenv
 
 import (

@@ -195,8 +195,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"JPEG cut in the header", jpg[:40], Limits{}, ErrBadImage, "jpeg"},
 		{"PNG cut in the data", smallPNG[:len(smallPNG)-100], Limits{}, ErrBadImage, "png"},
 		{"PNG with a bad CRC", badCRC, Limits{}, ErrBadImage, "png"},
-		{"PNG of 0x0", pngHeader(0, 0), Limits{}, ErrBadImage, "png"},
-		{"PNG declaring 100000x100000", pngHeader(100000, 100000), Limits{}, ErrTooLarge, "100000x100000 is 10000000000 pixels, limit 40000000"},
+		{"PNG of 0x0", testenv.PNGHeader(0, 0), Limits{}, ErrBadImage, "png"},
+		{"PNG declaring 100000x100000", testenv.PNGHeader(100000, 100000), Limits{}, ErrTooLarge, "100000x100000 is 10000000000 pixels, limit 40000000"},
 		{"GIF declaring 65535x65535", gifHeader, Limits{}, ErrTooLarge, "65535x65535"},
 		{"WebP declaring 16384x16384", webpHeader(0, 16384, 16384), Limits{}, ErrTooLarge, "16384x16384"},
 		{"over MaxPixels", smallPNG, Limits{MaxPixels: 64*64 - 1}, ErrTooLarge, "limit 4095"},
@@ -229,7 +229,7 @@ func TestDecodeChecksSizeBeforeDecoding(t *testing.T) {
 	sof := bytes.Index(jpg, []byte{0xff, 0xc0})
 	binary.BigEndian.PutUint16(jpg[sof+5:], 60000) // height
 	binary.BigEndian.PutUint16(jpg[sof+7:], 60000) // width
-	for name, data := range map[string][]byte{"png": pngHeader(100000, 100000), "jpeg": jpg} {
+	for name, data := range map[string][]byte{"png": testenv.PNGHeader(100000, 100000), "jpeg": jpg} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, _, err := Decode(data, Limits{})

@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 	"testing"
+
+	"github.com/visiond/visiond/internal/testenv"
 )
 
 func fuzzSeeds(t testing.TB) [][]byte {
@@ -26,7 +28,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		fixture(t, "ycbcr411.jpg"),
 		fixture(t, "lossless.webp"),
 		fixture(t, "alpha.webp"),
-		pngHeader(100000, 100000),
+		testenv.PNGHeader(100000, 100000),
 	}
 }
 

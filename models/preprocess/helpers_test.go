@@ -103,14 +103,6 @@ func pngChunk(typ string, data []byte) []byte {
 	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
 }
 
-// pngHeader is a PNG signature and an IHDR chunk declaring an 8-bit RGB image of w×h pixels.
-func pngHeader(w, h uint32) []byte {
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 2, 0, 0, 0) // depth, colour type RGB, compression, filter, interlace
-	return append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
-}
-
 // quadrants is a w×h image in four flat quadrants: top-left, top-right, bottom-left, bottom-right.
 func quadrants(w, h int, c [4]color.Color) *image.RGBA {
 	m := image.NewRGBA(image.Rect(0, 0, w, h))

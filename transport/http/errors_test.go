@@ -2,28 +2,13 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-)
 
-// pngHeader returns a PNG signature and IHDR chunk declaring w×h pixels, and nothing else.
-func pngHeader(w, h uint32) []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := append([]byte("IHDR"), ihdr...)
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	b.Write(chunk)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	return b.Bytes()
-}
+	"github.com/visiond/visiond/internal/testenv"
+)
 
 // TestErrors: every kind of bad request gets its status, its code and a message that says
 // what is wrong, as JSON.
@@ -43,7 +28,7 @@ func TestErrors(t *testing.T) {
 		{"truncated JPEG", "POST", "/v1/detect", "image/jpeg", jpg[:len(jpg)/3], 400, "bad_image", []string{"bad image"}},
 		{"TIFF", "POST", "/v1/detect", "image/tiff", []byte("II*\x00\x08\x00\x00\x00"), 415, "unsupported_format", []string{"TIFF"}},
 		{"HEIF", "POST", "/v1/detect", "", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00"), 415, "unsupported_format", []string{"heic"}},
-		{"pixel bomb", "POST", "/v1/detect", "image/png", pngHeader(100000, 100000), 413, "too_large", []string{"100000x100000", "limit"}},
+		{"pixel bomb", "POST", "/v1/detect", "image/png", testenv.PNGHeader(100000, 100000), 413, "too_large", []string{"100000x100000", "limit"}},
 		{"empty body", "POST", "/v1/detect", "image/jpeg", nil, 400, "bad_request", []string{"empty body", "multipart"}},
 		{"unknown model", "POST", "/v1/detect?model=yolo", "image/jpeg", jpg, 404, "unknown_model", []string{`"yolo"`}},
 		{"catalog model not loaded", "POST", "/v1/pose?model=movenet", "image/jpeg", jpg, 404, "unknown_model", []string{"movenet", "not loaded"}},

@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -114,7 +113,7 @@ type mosquitto struct {
 	port int
 	conf string
 	cmd  *exec.Cmd
-	log  *lockedBuffer
+	log  *testenv.LockedBuffer
 }
 
 // startMosquitto starts a broker; extra lines configure its listener. It stops at the end
@@ -144,7 +143,7 @@ func (m *mosquitto) url() string { return fmt.Sprintf("tcp://127.0.0.1:%d", m.po
 // start runs the broker and waits until it accepts connections.
 func (m *mosquitto) start() {
 	m.t.Helper()
-	m.log = &lockedBuffer{}
+	m.log = &testenv.LockedBuffer{}
 	m.cmd = exec.Command(m.bin, "-c", m.conf)
 	m.cmd.Stdout, m.cmd.Stderr = m.log, m.log
 	if err := m.cmd.Start(); err != nil {
@@ -185,23 +184,6 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // client connects a test MQTT client, with a login when given "user:password".
