@@ -9,7 +9,7 @@ import (
 	"github.com/visiond/visiond/internal/testenv"
 )
 
-// benchPhoto is a 1280x1280 JPEG photo (YCbCr 4:2:0).
+// benchPhoto is a 1280x1280 JPEG photo.
 func benchPhoto(b *testing.B) []byte {
 	data, err := os.ReadFile(testenv.Image(b, "airplane_airport_1280.jpg"))
 	if err != nil {
@@ -41,12 +41,15 @@ func BenchmarkToUint8(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	rgba := img.(*image.RGBA) // libjpeg-turbo's output
 	cases := []struct {
 		name string
 		img  image.Image
 		l    Layout
 	}{
 		{"300x300", img, Layout{300, 300, Stretch}},
+		// The same pixels as NRGBA: the Go kernel instead of package bilinear, for comparison.
+		{"300x300go", &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect}, Layout{300, 300, Stretch}},
 		{"224x224", img, Layout{224, 224, Stretch}},
 		{"300x300letterbox", img, Layout{300, 300, Letterbox}},
 		// The same image behind a plain image.Image: the At fallback, for comparison.

@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"sync"
+
+	"github.com/visiond/visiond/models/preprocess/bilinear"
 )
 
 // axis holds, for every tensor column (or row), the two source pixels it interpolates and the
@@ -26,6 +28,8 @@ func (a *axis) compute(in, out int) {
 		a.w[i] = f - fl
 	}
 }
+
+func (a *axis) public() bilinear.Axis { return bilinear.Axis{Lo: a.lo, Hi: a.hi, W: a.w} }
 
 // resampler resamples one image into one tensor. It keeps the two source rows last
 // interpolated horizontally (tensor rows walk down the source, so each is made once) and the
@@ -70,6 +74,17 @@ func (r *resampler) prepare(img image.Image, w, h int) {
 			r.pal[i] = [3]float32{cr, cg, cb}
 		}
 	}
+}
+
+// compiled returns the image and axes for package bilinear's fast path, which serves 8-bit
+// RGBA images (libjpeg-turbo's output); ok is false for other pixel types.
+func (r *resampler) compiled() (src bilinear.Source, x, y bilinear.Axis, ok bool) {
+	m, ok := r.img.(*image.RGBA)
+	if !ok {
+		return src, x, y, false
+	}
+	src = bilinear.Source{Pix: m.Pix, Stride: m.Stride, Width: m.Rect.Dx(), Height: m.Rect.Dy()}
+	return src, r.x.public(), r.y.public(), true
 }
 
 // release returns the resampler to the pool without holding on to the image.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+
+	"github.com/visiond/visiond/models/preprocess/bilinear"
 )
 
 // ToUint8 resamples img into dst, an NHWC RGB tensor of l.Width×l.Height pixels
@@ -19,9 +21,12 @@ func ToUint8(img image.Image, l Layout, dst []uint8) (Transform, error) {
 	if l.Fit == Letterbox {
 		clear(dst)
 	}
+	if src, x, y, ok := r.compiled(); ok && bilinear.Uint8(src, x, y, dst[origin(l, content):], 3*l.Width) {
+		return t, nil
+	}
 	for ty := range content.Dy() {
 		top, bot, w := r.rows(ty)
-		i := ((content.Min.Y+ty)*l.Width + content.Min.X) * 3
+		i := origin(l, content) + ty*3*l.Width
 		row := dst[i : i+len(top)]
 		bot = bot[:len(row)]
 		for k, v := range top[:len(row)] {
@@ -49,9 +54,12 @@ func ToFloat32(img image.Image, l Layout, mean, std float32, dst []float32) (Tra
 			dst[i] = pad
 		}
 	}
+	if src, x, y, ok := r.compiled(); ok && bilinear.Float32(src, x, y, mean, std, dst[origin(l, content):], 3*l.Width) {
+		return t, nil
+	}
 	for ty := range content.Dy() {
 		top, bot, w := r.rows(ty)
-		i := ((content.Min.Y+ty)*l.Width + content.Min.X) * 3
+		i := origin(l, content) + ty*3*l.Width
 		row := dst[i : i+len(top)]
 		bot = bot[:len(row)]
 		for k, v := range top[:len(row)] {
@@ -79,6 +87,11 @@ func begin(img image.Image, l Layout, n int) (*resampler, image.Rectangle, Trans
 	r := resamplers.Get().(*resampler)
 	r.prepare(img, content.Dx(), content.Dy())
 	return r, content, transformFor(content, sw, sh), nil
+}
+
+// origin is the index in an l tensor of the first value of the content rectangle.
+func origin(l Layout, content image.Rectangle) int {
+	return (content.Min.Y*l.Width + content.Min.X) * 3
 }
 
 // lerp is the linear interpolation TensorFlow uses, a + (b-a)*t; the explicit conversion keeps

@@ -292,9 +292,10 @@ func TestPhotoMatchesFormula(t *testing.T) {
 func TestSteadyStateAllocatesNothing(t *testing.T) {
 	dst := make([]uint8, 224*224*3)
 	for name, img := range map[string]image.Image{
-		"ycbcr": randomYCbCr(320, 240, image.YCbCrSubsampleRatio420, 3),
-		"gray":  image.NewGray(image.Rect(0, 0, 320, 240)),
-		"rgba":  image.NewRGBA(image.Rect(0, 0, 320, 240)),
+		"ycbcr":       randomYCbCr(320, 240, image.YCbCrSubsampleRatio420, 3),
+		"gray":        image.NewGray(image.Rect(0, 0, 320, 240)),
+		"rgba":        image.NewRGBA(image.Rect(0, 0, 320, 240)),
+		"opaque rgba": opaqueRGBA(320, 240),
 	} {
 		allocs := testing.AllocsPerRun(20, func() {
 			if _, err := ToUint8(img, Layout{224, 224, Letterbox}, dst); err != nil {
@@ -305,6 +306,70 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			t.Errorf("%s: %v allocations per call", name, allocs)
 		}
 	}
+}
+
+// TestCompiledMatchesGo resamples photos as libjpeg-turbo decodes them (opaque RGBA, package
+// bilinear's fast path) and the same pixels as NRGBA (the Go kernel), and wants the same bits.
+func TestCompiledMatchesGo(t *testing.T) {
+	layouts := []Layout{{300, 300, Stretch}, {224, 224, Stretch}, {257, 193, Letterbox}, {192, 256, Letterbox}, {1500, 900, Stretch}, {1, 1, Stretch}}
+	for _, name := range []string{"airplane_airport_1280.jpg", "burger.jpg", "hands.jpg"} {
+		data, err := os.ReadFile(testenv.Image(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, _, err := Decode(data, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rgba, ok := img.(*image.RGBA)
+		if !ok {
+			t.Fatalf("%s decodes to %T, want *image.RGBA (libjpeg-turbo)", name, img)
+		}
+		nrgba := &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect} // opaque: same colours
+		for _, l := range layouts {
+			n := l.Width * l.Height * 3
+			fast, slow := make([]uint8, n), make([]uint8, n)
+			mustResize(t, func() error { _, err := ToUint8(rgba, l, fast); return err })
+			mustResize(t, func() error { _, err := ToUint8(nrgba, l, slow); return err })
+			if i := firstDifference(fast, slow); i >= 0 {
+				t.Fatalf("%s %+v uint8: element %d is %d, the Go kernel gives %d", name, l, i, fast[i], slow[i])
+			}
+			fastF, slowF := make([]float32, n), make([]float32, n)
+			mustResize(t, func() error { _, err := ToFloat32(rgba, l, 127.5, 127.5, fastF); return err })
+			mustResize(t, func() error { _, err := ToFloat32(nrgba, l, 127.5, 127.5, slowF); return err })
+			if i := firstDifference(fastF, slowF); i >= 0 {
+				t.Fatalf("%s %+v float32: element %d is %v, the Go kernel gives %v", name, l, i, fastF[i], slowF[i])
+			}
+		}
+	}
+}
+
+func mustResize(t *testing.T, resize func() error) {
+	t.Helper()
+	if err := resize(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstDifference is the first index where a and b differ bit for bit, or -1.
+func firstDifference[T uint8 | float32](a, b []T) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+func opaqueRGBA(w, h int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i * 7)
+		if i%4 == 3 {
+			m.Pix[i] = 0xff
+		}
+	}
+	return m
 }
 
 func TestYCbCrConversionIsJFIF(t *testing.T) {
@@ -432,6 +497,13 @@ func testImages() map[string]image.Image {
 	}
 	imgs["rgba"] = rgba
 	imgs["rgba sub"] = rgba.SubImage(image.Rect(1, 2, 30, 20))
+	opaque := image.NewRGBA(r) // package bilinear's fast path
+	fill(opaque.Pix)
+	for i := 3; i < len(opaque.Pix); i += 4 {
+		opaque.Pix[i] = 0xff
+	}
+	imgs["rgba opaque"] = opaque
+	imgs["rgba opaque sub"] = opaque.SubImage(image.Rect(4, 3, 33, 21))
 	rgba64 := image.NewRGBA64(r)
 	for x := range 37 {
 		for y := range 23 {
