@@ -54,6 +54,17 @@ func rawRun(b *testing.B, g *graph) func() error {
 	return func() error { return g.sess.Run(context.Background(), bufs.in, bufs.out) }
 }
 
+// decoded decodes data as the daemon does, to at least w×h pixels, and hands the image to use;
+// its pixels are recycled afterwards.
+func decoded(data []byte, w, h int, use func(image.Image) error) error {
+	img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
+	if err != nil {
+		return err
+	}
+	defer preprocess.Recycle(img)
+	return use(img)
+}
+
 func readImage(b *testing.B, name string) []byte {
 	data, err := os.ReadFile(testenv.Image(b, name))
 	if err != nil {
@@ -78,12 +89,10 @@ func BenchmarkClassify(b *testing.B) {
 			defer c.Close()
 			w, h := c.InputSize()
 			interleave(b, rawRun(b, c.g), func() error {
-				img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
-				if err != nil {
+				return decoded(data, w, h, func(img image.Image) error {
+					_, _, err := c.Classify(context.Background(), img, 3)
 					return err
-				}
-				_, _, err = c.Classify(context.Background(), img, 3)
-				return err
+				})
 			})
 		})
 	}
@@ -106,12 +115,10 @@ func BenchmarkDetect(b *testing.B) {
 		for _, size := range []string{"1280x1280", "640x480"} {
 			b.Run(mode.String()+"/"+size, func(b *testing.B) {
 				interleave(b, rawRun(b, d.g), func() error {
-					img, _, err := preprocess.DecodeAtLeast(photos[size], preprocess.DefaultLimits, w, h)
-					if err != nil {
+					return decoded(photos[size], w, h, func(img image.Image) error {
+						_, _, err := d.Detect(context.Background(), img, DetectQuery{})
 						return err
-					}
-					_, _, err = d.Detect(context.Background(), img, DetectQuery{})
-					return err
+					})
 				})
 			})
 		}
@@ -174,33 +181,32 @@ func cameraFrame(b *testing.B, photo []byte) []byte {
 func BenchmarkHands(b *testing.B) {
 	eng := testEngine(b)
 	m, _ := Lookup("hands")
-	h, err := NewHandDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Threads: 2}, m)
+	det, err := NewHandDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Threads: 2}, m)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer h.Close()
+	defer det.Close()
 	data := readImage(b, "hands.jpg")
+	w, h := det.InputSize()
 	for _, c := range []struct {
 		name string
 		max  int
 	}{{"max1", 1}, {"max2", 2}} {
 		b.Run(c.name, func(b *testing.B) {
-			palmRun, landmarkRun := rawRun(b, h.palm), rawRun(b, h.landmark)
+			palmRun, landmarkRun := rawRun(b, det.palm), rawRun(b, det.landmark)
 			interleave(b, func() error {
 				if err := palmRun(); err != nil {
 					return err
 				}
 				return landmarkRun()
 			}, func() error {
-				img, _, err := preprocess.Decode(data, preprocess.DefaultLimits)
-				if err != nil {
+				return decoded(data, w, h, func(img image.Image) error {
+					hands, _, err := det.Detect(context.Background(), img, HandQuery{MaxHands: c.max})
+					if err == nil && len(hands) != c.max {
+						b.Fatalf("%d hands found, want %d", len(hands), c.max)
+					}
 					return err
-				}
-				hands, _, err := h.Detect(context.Background(), img, HandQuery{MaxHands: c.max})
-				if err == nil && len(hands) != c.max {
-					b.Fatalf("%d hands found, want %d", len(hands), c.max)
-				}
-				return err
+				})
 			})
 		})
 	}
@@ -230,12 +236,10 @@ func BenchmarkPose(b *testing.B) {
 				defer e.Close()
 				w, h := e.InputSize()
 				interleave(b, rawRun(b, e.g), func() error {
-					img, _, err := preprocess.DecodeAtLeast(data, preprocess.DefaultLimits, w, h)
-					if err != nil {
+					return decoded(data, w, h, func(img image.Image) error {
+						_, _, err := e.Estimate(context.Background(), img, PoseQuery{Multi: r.multi})
 						return err
-					}
-					_, _, err = e.Estimate(context.Background(), img, PoseQuery{Multi: r.multi})
-					return err
+					})
 				})
 			})
 		}

@@ -19,7 +19,7 @@ func decodeJPEG(data []byte, lim Limits, minW, minH, o int) (img image.Image, w,
 	if o >= 5 {
 		minW, minH = minH, minW // rotated by 90°: the stored width becomes the height
 	}
-	rgba, size, err := turbo.DecodeScaled(data, minW, minH, lim.MaxPixels)
+	rgba, size, err := turbo.DecodeScaled(data, minW, minH, lim.MaxPixels, reusable())
 	switch {
 	case errors.Is(err, turbo.ErrTooLarge):
 		return nil, 0, 0, true, fmt.Errorf("%w: %w", ErrTooLarge, err)

@@ -122,6 +122,7 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer preprocess.Recycle(img)
 	decode := time.Since(start)
 	res.Width, res.Height = info.Width, info.Height
 	out, t, err := r.run(ctx, img, req.Options)
@@ -150,6 +151,7 @@ func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, fo
 		if err != nil {
 			return nil, err
 		}
+		defer preprocess.Recycle(full)
 		img = full
 	}
 	var buf bytes.Buffer

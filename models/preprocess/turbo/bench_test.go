@@ -18,7 +18,7 @@ func BenchmarkDecodeScaled(b *testing.B) {
 		b.Run(in.name, func(b *testing.B) {
 			b.SetBytes(int64(len(in.data)))
 			for b.Loop() {
-				if _, _, err := DecodeScaled(in.data, 300, 300, 40_000_000); err != nil {
+				if _, _, err := DecodeScaled(in.data, 300, 300, 40_000_000, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

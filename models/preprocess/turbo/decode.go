@@ -17,9 +17,11 @@ var factors = sync.OnceValue(scalingFactors)
 //
 // The header's width×height is checked against maxPixels before anything is decoded; a
 // maxPixels of zero or less admits no image. The pixels are decoded straight into the returned
-// image, whose alpha is opaque and whose bounds start at (0, 0). The EXIF orientation is not
-// applied. Errors wrap ErrBadJPEG or ErrTooLarge. DecodeScaled is safe for concurrent use.
-func DecodeScaled(data []byte, minW, minH int, maxPixels int64) (*image.RGBA, image.Point, error) {
+// image, whose alpha is opaque and whose bounds start at (0, 0); they go into pix when its
+// capacity is large enough (so a caller can reuse the pixels of an image it is done with),
+// else into a new slice. The EXIF orientation is not applied. Errors wrap ErrBadJPEG or
+// ErrTooLarge. DecodeScaled is safe for concurrent use.
+func DecodeScaled(data []byte, minW, minH int, maxPixels int64, pix []byte) (*image.RGBA, image.Point, error) {
 	if len(data) == 0 {
 		return nil, image.Point{}, fmt.Errorf("%w: empty input", ErrBadJPEG)
 	}
@@ -36,11 +38,20 @@ func DecodeScaled(data []byte, minW, minH int, maxPixels int64) (*image.RGBA, im
 		return nil, image.Point{}, err
 	}
 	f := choose(factors(), w, h, minW, minH)
-	img := image.NewRGBA(image.Rect(0, 0, f.scaled(w), f.scaled(h)))
+	img := rgba(f.scaled(w), f.scaled(h), pix)
 	if err := d.decompress(data, img.Pix, img.Rect.Dx(), img.Rect.Dy()); err != nil {
 		return nil, image.Point{}, err
 	}
 	return img, image.Pt(w, h), nil
+}
+
+// rgba is a w×h RGBA image on pix when it has the room, else on new pixels.
+func rgba(w, h int, pix []byte) *image.RGBA {
+	r := image.Rect(0, 0, w, h)
+	if n := 4 * w * h; cap(pix) >= n {
+		return &image.RGBA{Pix: pix[:n], Stride: 4 * w, Rect: r}
+	}
+	return image.NewRGBA(r)
 }
 
 // Header returns the image size declared by the JPEG's frame header, without decoding pixels.

@@ -24,7 +24,7 @@ func TestDecodeScaledFullSizeMatchesStdlib(t *testing.T) {
 			}
 			b := want.Bounds()
 			// Asking for more than the photo's size leaves only 1/1.
-			got, size, err := DecodeScaled(data, b.Dx()+1, b.Dy()+1, testMaxPixels)
+			got, size, err := DecodeScaled(data, b.Dx()+1, b.Dy()+1, testMaxPixels, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestDecodeScaledFullSizeMatchesStdlib(t *testing.T) {
 
 func TestDecodeScaledQuarter(t *testing.T) {
 	data := photo(t, "airplane_airport_1280.jpg")
-	img, size, err := DecodeScaled(data, 300, 300, testMaxPixels)
+	img, size, err := DecodeScaled(data, 300, 300, testMaxPixels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestDecodeScaledQuarter(t *testing.T) {
 		t.Errorf("original size = %v, want 1280x1280", size)
 	}
 	// The scaled decode is the full decode averaged over 4×4 blocks, give or take rounding.
-	full, _, err := DecodeScaled(data, 1280, 1280, testMaxPixels)
+	full, _, err := DecodeScaled(data, 1280, 1280, testMaxPixels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +81,11 @@ func TestHeader(t *testing.T) {
 func TestDecodeScaledPixelLimit(t *testing.T) {
 	data := encode(t, gradient(64, 48))
 	for _, limit := range []int64{64*48 - 1, 0, -1} {
-		if _, _, err := DecodeScaled(data, 1, 1, limit); !errors.Is(err, ErrTooLarge) {
+		if _, _, err := DecodeScaled(data, 1, 1, limit, nil); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("limit %d: err = %v, want ErrTooLarge", limit, err)
 		}
 	}
-	if _, _, err := DecodeScaled(data, 1, 1, 64*48); err != nil {
+	if _, _, err := DecodeScaled(data, 1, 1, 64*48, nil); err != nil {
 		t.Errorf("at the limit: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestDecodeScaledBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			img, _, err := DecodeScaled(tc.data, 1, 1, testMaxPixels)
+			img, _, err := DecodeScaled(tc.data, 1, 1, testMaxPixels, nil)
 			if !errors.Is(err, ErrBadJPEG) || img != nil {
 				t.Fatalf("DecodeScaled = %v, %v; want nil, ErrBadJPEG", img != nil, err)
 			}
@@ -138,7 +138,7 @@ func TestDecodeScaledBadInput(t *testing.T) {
 
 func TestDecodeScaledConcurrent(t *testing.T) {
 	data := photo(t, "airplane_airport_1280.jpg")
-	want, _, err := DecodeScaled(data, 300, 300, testMaxPixels)
+	want, _, err := DecodeScaled(data, 300, 300, testMaxPixels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,12 +147,12 @@ func TestDecodeScaledConcurrent(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			for range 4 {
-				got, _, err := DecodeScaled(data, 300, 300, testMaxPixels)
+				got, _, err := DecodeScaled(data, 300, 300, testMaxPixels, nil)
 				if err != nil || !bytes.Equal(got.Pix, want.Pix) {
 					t.Errorf("goroutine %d: decode differs (err %v)", i, err)
 					return
 				}
-				if _, _, err := DecodeScaled(bad, 300, 300, testMaxPixels); err == nil {
+				if _, _, err := DecodeScaled(bad, 300, 300, testMaxPixels, nil); err == nil {
 					t.Errorf("goroutine %d: truncated photo decoded", i)
 					return
 				}
@@ -160,4 +160,32 @@ func TestDecodeScaledConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestDecodeScaledReusesPixels(t *testing.T) {
+	data := photo(t, "airplane_airport_1280.jpg")
+	want, _, err := DecodeScaled(data, 300, 300, testMaxPixels, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A used buffer, large enough and full of another picture's bytes.
+	used := bytes.Repeat([]byte{0x5a}, len(want.Pix)+100)
+	got, _, err := DecodeScaled(data, 300, 300, testMaxPixels, used)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &got.Pix[0] != &used[0] {
+		t.Error("the pixels did not go into the given buffer")
+	}
+	if !bytes.Equal(got.Pix, want.Pix) || got.Rect != want.Rect || got.Stride != want.Stride {
+		t.Error("decoding into a used buffer gives another image")
+	}
+	small := make([]byte, len(want.Pix)-1)
+	got, _, err = DecodeScaled(data, 300, 300, testMaxPixels, small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &got.Pix[0] == &small[0] || !bytes.Equal(got.Pix, want.Pix) {
+		t.Error("a buffer too small was used, or the image differs")
+	}
 }

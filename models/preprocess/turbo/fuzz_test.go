@@ -23,7 +23,7 @@ func FuzzDecodeScaled(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte, minW, minH int) {
 		const maxPixels = 1 << 20
-		img, size, err := DecodeScaled(data, minW, minH, maxPixels)
+		img, size, err := DecodeScaled(data, minW, minH, maxPixels, nil)
 		w, h, herr := Header(data)
 		if err != nil {
 			if !errors.Is(err, ErrBadJPEG) && !errors.Is(err, ErrTooLarge) {
