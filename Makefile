@@ -6,7 +6,11 @@ FUZZTIME ?= 15s
 VISIOND_MODELS_MIRROR ?=
 export VISIOND_MODELS_MIRROR
 
-.PHONY: setup build test fuzz bench run loadtest
+# Photos of `make example` (the shared folder beside the checkout, as in the tests).
+VISIOND_TESTDATA ?= ../shared
+EXAMPLES := $(VISIOND_TESTDATA)/images
+
+.PHONY: setup build test fuzz bench run loadtest example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -48,3 +52,13 @@ run: build
 loadtest: build
 	$(BIN) models pull coco-ssd
 	$(GO) run ./cmd/loadgen $(ARGS)
+
+## example: draw detections on four shared photos into var/examples/ (the pictures the README
+## shows; not committed, as the photos belong to other projects).
+example: build
+	$(BIN) models pull coco-ssd
+	mkdir -p var/examples
+	$(BIN) detect --annotated var/examples $(EXAMPLES)/airplane_airport_1280.jpg \
+		$(EXAMPLES)/street_coco_000000373353.jpg $(EXAMPLES)/beach_people_kites.jpg > /dev/null
+	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
+	@echo "visiond: annotated photos in var/examples/"
