@@ -1,8 +1,10 @@
 package mqtt
 
 import (
-	"context"
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,70 +14,80 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/transport/pipeline"
 )
 
-// benchRounds alternate the two paths, so that drifts of the machine's speed hit both alike.
+// benchRounds alternate the measurements, so that drifts of the machine's speed hit both alike.
 const benchRounds = 5
 
 // BenchmarkThroughput measures, in one run, how many frames per second visiond answers
 // when cameras publish a 1280×720 JPEG through Mosquitto (frame in, detections message out),
-// and how many the engine path answers: the same frames through pipeline.Run from as many
-// goroutines as visiond has MQTT workers, which is what the HTTP server does per request.
-// Cameras send at full speed (each QoS 1 frame as soon as the broker took the last) or at
-// a camera's frame rate. The engine path is measured twice: on a quiet machine, and while
-// the same cameras publish to topics no one reads (the cameras and the broker run on the
-// benchmark's machine and take their share of it). Reported: the three rates, the ratios of
-// MQTT to both, and the frames dropped (replaced by a newer one) per frame answered. b.N
-// frames are answered on each path, in rounds.
+// and how many the HTTP path answers: visiond's HTTP server on a loopback port, over the same
+// pipeline (the same workers and threads), with httpClients clients posting the same JPEG to
+// /v1/detect back to back. Cameras send at full speed (each QoS 1 frame as soon as the broker
+// took the last) or at a camera's frame rate (one at 120 fps, or four at 30: more frames than
+// visiond answers, so that it works flat out and drops some). The HTTP path is measured twice: on a quiet
+// machine, and while the same cameras publish to topics no one reads, since the cameras and
+// the broker run on the benchmark's machine and take their share of it. Reported: the three
+// rates, the ratios of MQTT to both, and the frames dropped (replaced by a newer one) per
+// frame answered. b.N frames are answered on each path, in rounds.
 func BenchmarkThroughput(b *testing.B) {
 	pipe := testPipeline(b)
 	m := startMosquitto(b)
 	frame := readImage(b, "cat_720p.jpg")
-	workers := runtime.NumCPU()
-	for run, c := range []struct{ cameras, fps int }{{1, 0}, {4, 0}, {4, 30}} {
+	detect := ServeHTTP(b, pipe)
+	for run, c := range []struct{ cameras, fps int }{{1, 0}, {4, 0}, {1, 120}, {4, 30}} {
 		name := fmt.Sprintf("cameras=%d/full-speed", c.cameras)
 		if c.fps > 0 {
 			name = fmt.Sprintf("cameras=%d/fps=%d", c.cameras, c.fps)
 		}
 		b.Run(name, func(b *testing.B) {
 			cfg := Defaults()
-			cfg.Broker, cfg.Prefix, cfg.Workers = m.url(), fmt.Sprintf("bench%d-%d", run, b.N), workers
+			cfg.Broker, cfg.Prefix, cfg.Workers = m.url(), fmt.Sprintf("bench%d-%d", run, b.N), runtime.NumCPU()
 			v := startBenchService(b, cfg, pipe)
 			cams := cameras{frame: frame, count: c.cameras, fps: c.fps}
 			per := max(1, b.N/benchRounds)
 			var quiet, loaded, mqtt time.Duration
 			for range benchRounds {
-				quiet += engineRun(b, pipe, frame, workers, per)
+				quiet += httpRun(b, detect, frame, per)
 				stop := cams.run(b, m.url(), cfg.Prefix+"-unread")
-				loaded += engineRun(b, pipe, frame, workers, per)
+				loaded += httpRun(b, detect, frame, per)
 				stop()
 				mqtt += v.round(b, cams, per)
 			}
 			frames := float64(per * benchRounds)
 			b.ReportMetric(frames/mqtt.Seconds(), "frames/s")
-			b.ReportMetric(frames/quiet.Seconds(), "engine-frames/s")
-			b.ReportMetric(frames/loaded.Seconds(), "loaded-engine-frames/s")
-			b.ReportMetric(quiet.Seconds()/mqtt.Seconds(), "mqtt/engine")
-			b.ReportMetric(loaded.Seconds()/mqtt.Seconds(), "mqtt/loaded-engine")
+			b.ReportMetric(frames/quiet.Seconds(), "http-frames/s")
+			b.ReportMetric(frames/loaded.Seconds(), "loaded-http-frames/s")
+			b.ReportMetric(quiet.Seconds()/mqtt.Seconds(), "mqtt/http")
+			b.ReportMetric(loaded.Seconds()/mqtt.Seconds(), "mqtt/loaded-http")
 			b.ReportMetric(testutil.ToFloat64(v.metrics.dropped)/frames, "drops/frame")
 		})
 	}
 }
 
-// engineRun runs n detections on frame from workers goroutines and returns how long it took.
-func engineRun(b *testing.B, pipe *pipeline.Pipeline, frame []byte, workers, n int) time.Duration {
+// httpClients is the HTTP path's concurrency, as in the load test: every worker busy and
+// requests waiting for them.
+const httpClients = 8
+
+// ServeHTTP serves pipe with visiond's HTTP server on a loopback port and returns the URL of
+// its detect route. The external test package sets it, since serving needs package config,
+// which imports this one.
+var ServeHTTP func(testing.TB, *pipeline.Pipeline) string
+
+// httpRun posts frame to url n times from httpClients clients and returns how long it took.
+// Any answer but 200 fails the benchmark.
+func httpRun(b *testing.B, url string, frame []byte, n int) time.Duration {
 	var left atomic.Int64
 	left.Store(int64(n))
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range workers {
+	for range httpClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for left.Add(-1) >= 0 {
-				if _, err := pipe.Run(context.Background(), pipeline.Request{Task: models.TaskDetect, Image: frame}); err != nil {
+				if err := post(url, frame); err != nil {
 					b.Error(err)
 					return
 				}
@@ -84,6 +96,23 @@ func engineRun(b *testing.B, pipe *pipeline.Pipeline, frame []byte, workers, n i
 	}
 	wg.Wait()
 	return time.Since(start)
+}
+
+// httpClient keeps a connection open for each client, as the load test's clients do.
+var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: httpClients}}
+
+// post sends one frame and reads the whole answer.
+func post(url string, frame []byte) error {
+	resp, err := httpClient.Post(url, "image/jpeg", bytes.NewReader(frame))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("POST /v1/detect: %s: %.200s", resp.Status, body)
+	}
+	return err
 }
 
 // benchService is visiond with a client counting its detections messages.

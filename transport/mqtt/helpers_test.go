@@ -34,7 +34,8 @@ var (
 	sharedErr  error
 )
 
-// testPipeline is one pipeline with coco-ssd, shared by the tests of the package.
+// testPipeline is one pipeline with coco-ssd, shared by the tests of the package, with the
+// workers and threads visiond serve has by default (one worker per core, one thread each).
 func testPipeline(t testing.TB) *pipeline.Pipeline {
 	t.Helper()
 	m, _ := models.Lookup("coco-ssd")
@@ -46,12 +47,12 @@ func testPipeline(t testing.TB) *pipeline.Pipeline {
 	lib := testenv.ORTLibrary(t)
 	sharedOnce.Do(func() {
 		var eng *ort.Engine
-		if eng, sharedErr = ort.New(ort.Config{LibraryPath: lib}); sharedErr != nil {
+		if eng, sharedErr = ort.New(ort.Config{LibraryPath: lib, IntraOpThreads: 1}); sharedErr != nil {
 			return
 		}
 		shared, sharedErr = pipeline.Open(pipeline.Config{
 			Models: []string{"coco-ssd"},
-			Load:   models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}},
+			Load:   models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}, Threads: 1},
 		})
 	})
 	if sharedErr != nil {
