@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/transport/imagedata"
 	"github.com/visiond/visiond/transport/pipeline"
 )
 
@@ -95,9 +95,9 @@ func parseJSON(body []byte) (input, error) {
 			if err := json.Unmarshal(raw, &s); err != nil {
 				return input{}, fmt.Errorf(`%w: "image" must be a string of base64 or a data: URI`, errBadRequest)
 			}
-			img, err := decodeImageString(s)
+			img, err := imagedata.Decode(s)
 			if err != nil {
-				return input{}, err
+				return input{}, fmt.Errorf("%w: %v", errBadRequest, err)
 			}
 			in.image = img
 			continue
@@ -142,48 +142,6 @@ func jsonField(raw json.RawMessage) (v string, ok bool, err error) {
 		return strings.Join(items, ","), true, nil
 	}
 	return "", false, errors.New("want a string, number, boolean or list of strings")
-}
-
-// decodeImageString decodes base64 (standard or URL-safe, padded or not, line breaks
-// allowed), bare or inside a data: URI. URLs are refused: visiond never fetches on a client's
-// behalf.
-func decodeImageString(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if rest, ok := cutPrefixFold(s, "data:"); ok {
-		meta, data, found := strings.Cut(rest, ",")
-		if !found || !strings.HasSuffix(strings.ToLower(meta), ";base64") {
-			return nil, fmt.Errorf(`%w: "image" data: URI must be base64, as in data:image/jpeg;base64,...`, errBadRequest)
-		}
-		s = data
-	} else if strings.Contains(s[:min(len(s), 16)], "://") {
-		return nil, fmt.Errorf(`%w: "image" is a URL; visiond never fetches URLs: send the image's bytes in base64`, errBadRequest)
-	}
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case '-':
-			return '+'
-		case '_':
-			return '/'
-		case ' ', '\t', '\r', '\n':
-			return -1
-		}
-		return r
-	}, s)
-	img, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
-	if err != nil {
-		return nil, fmt.Errorf(`%w: "image" is not valid base64: %v`, errBadRequest, err)
-	}
-	if len(img) == 0 {
-		return nil, fmt.Errorf(`%w: "image" is empty`, errBadRequest)
-	}
-	return img, nil
-}
-
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-		return s[len(prefix):], true
-	}
-	return s, false
 }
 
 // mergeFields joins the query parameters and the body's fields; the body wins. A parameter

@@ -2,13 +2,13 @@ package mqtt
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/transport/imagedata"
 )
 
 // ErrBadPayload: a message is neither image bytes nor a valid JSON envelope.
@@ -64,33 +64,17 @@ func parsePayload(b []byte, max int64) (payload, error) {
 		p.id = env.ID
 	}
 	p.model = env.Model
-	img, err := decodeImage(env.Image)
+	img, err := imagedata.Decode(env.Image)
+	if err != nil {
+		return p, fmt.Errorf("%w: %v", ErrBadPayload, err)
+	}
 	p.image = img
-	return p, err
+	return p, nil
 }
 
 // scalarID accepts an absent or null id, a string or a number.
 func scalarID(id json.RawMessage) bool {
 	return len(id) == 0 || string(id) == "null" || id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')
-}
-
-// decodeImage decodes the envelope's base64 image, with or without a data: URL head.
-func decodeImage(s string) ([]byte, error) {
-	if strings.HasPrefix(s, "data:") {
-		_, data, ok := strings.Cut(s, ";base64,")
-		if !ok {
-			return nil, fmt.Errorf("%w: image data URL is not base64", ErrBadPayload)
-		}
-		s = data
-	}
-	if s == "" {
-		return nil, fmt.Errorf("%w: JSON envelope without an image", ErrBadPayload)
-	}
-	img, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: image is not base64: %v", ErrBadPayload, err)
-	}
-	return img, nil
 }
 
 // publishable says whether a topic name can be published to: not empty, no wildcards, no $.
