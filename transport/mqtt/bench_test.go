@@ -17,7 +17,7 @@ import (
 	"github.com/visiond/visiond/transport/pipeline"
 )
 
-// benchRounds alternate the measurements, so that drifts of the machine's speed hit both alike.
+// benchRounds alternate the measurements, so that drifts of the machine's speed hit all three alike.
 const benchRounds = 5
 
 // BenchmarkThroughput measures, in one run, how many frames per second visiond answers
@@ -26,11 +26,11 @@ const benchRounds = 5
 // pipeline (the same workers and threads), with httpClients clients posting the same JPEG to
 // /v1/detect back to back. Cameras send at full speed (each QoS 1 frame as soon as the broker
 // took the last) or at a camera's frame rate (one at 120 fps, or four at 30: more frames than
-// visiond answers, so that it works flat out and drops some). The HTTP path is measured twice: on a quiet
-// machine, and while the same cameras publish to topics no one reads, since the cameras and
-// the broker run on the benchmark's machine and take their share of it. Reported: the three
-// rates, the ratios of MQTT to both, and the frames dropped (replaced by a newer one) per
-// frame answered. b.N frames are answered on each path, in rounds.
+// visiond answers, so that it works flat out and drops some). The HTTP path is measured
+// twice: on a quiet machine, and while the same cameras publish to topics no one reads, since
+// the cameras and the broker run on the benchmark's machine and take their share of it.
+// Reported: the three rates, the ratios of MQTT to both, and the frames dropped (replaced by
+// a newer one) per frame answered. b.N frames are answered on each path, in rounds.
 func BenchmarkThroughput(b *testing.B) {
 	pipe := testPipeline(b)
 	m := startMosquitto(b)
