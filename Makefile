@@ -34,7 +34,7 @@ fuzz:
 	$(GO) test ./models/preprocess -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess/turbo -run '^$$' -fuzz '^FuzzDecodeScaled$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess/bilinear -run '^$$' -fuzz '^FuzzResize$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transport/http -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport/httpapi -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/mqtt -run '^$$' -fuzz '^FuzzParsePayload$$' -fuzztime $(FUZZTIME)
 
 ## bench: the speed figures quoted in the README.

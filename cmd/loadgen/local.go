@@ -14,7 +14,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // local runs coco-ssd in this process, loaded as the daemon loads it (same conversion, same

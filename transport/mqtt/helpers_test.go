@@ -21,7 +21,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // waitLimit bounds every wait for something the broker or visiond should do; reaching it is

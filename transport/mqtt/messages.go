@@ -8,7 +8,7 @@ import (
 
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // source says which message an answer is about.

@@ -17,7 +17,7 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // These tests drive process with a fake pipeline and a recording publisher: no broker, no models.

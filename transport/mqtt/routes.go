@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // job is one model run on a frame.

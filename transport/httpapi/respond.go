@@ -11,7 +11,7 @@ import (
 
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // Errors of the HTTP layer itself, beside the core's sentinels.

@@ -16,7 +16,7 @@ import (
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/transport/imagedata"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // input is what a request body carries: the encoded image and the fields sent beside it.

@@ -24,7 +24,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // The tests load the real models once per package run: the converted graphs are cached in

@@ -15,7 +15,7 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 func (s *Server) healthz(*gin.Context) (any, error) {

@@ -24,7 +24,7 @@ import (
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // Pipeline is what the server needs from the core: *pipeline.Pipeline.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/pipeline"
+	"github.com/visiond/visiond/pipeline"
 )
 
 // tinyJPEG encodes a 4×3 grey image.
