@@ -20,9 +20,9 @@ import (
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/pipeline"
 	httpapi "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
-	"github.com/visiond/visiond/pipeline"
 )
 
 // serveCommand runs the daemon: it listens at once (/healthz answers, /readyz says not yet),

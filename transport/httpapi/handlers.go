@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/internal/version"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
@@ -19,7 +20,7 @@ import (
 )
 
 func (s *Server) healthz(*gin.Context) (any, error) {
-	return gin.H{"status": "ok"}, nil
+	return gin.H{"status": "ok", "version": version.Version}, nil
 }
 
 // readyz is ready when every configured model is loaded (the pipeline opened) and the server

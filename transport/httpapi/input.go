@@ -15,8 +15,8 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/transport/imagedata"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/imagedata"
 )
 
 // input is what a request body carries: the encoded image and the fields sent beside it.

@@ -9,9 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/visiond/visiond/config"
+	"github.com/visiond/visiond/pipeline"
 	vhttp "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
-	"github.com/visiond/visiond/pipeline"
 )
 
 func init() { mqtt.ServeHTTP = serveHTTP }
