@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/transport/mqtt"
 )
@@ -114,7 +114,7 @@ func Default() Config {
 	workers := runtime.NumCPU()
 	return Config{
 		Models: Models{
-			Dir:  models.DefaultDir,
+			Dir:  catalog.DefaultDir,
 			Load: []string{"coco-ssd", "mobilenet", "posenet"},
 		},
 		Engine: Engine{Convert: "float", Threads: 1},
@@ -146,7 +146,7 @@ func (c Config) Validate() error {
 	check(len(c.Models.Load) > 0, "models.load", "no models to serve")
 	seen := map[string]bool{}
 	for _, name := range c.Models.Load {
-		_, err := models.Lookup(name)
+		_, err := catalog.Lookup(name)
 		check(err == nil, "models.load", "%v", err)
 		check(!seen[name], "models.load", "%s is listed twice", name)
 		seen[name] = true

@@ -13,6 +13,7 @@ import (
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -77,7 +78,7 @@ func readImage(b *testing.B, name string) []byte {
 // for each conversion mode.
 func BenchmarkClassify(b *testing.B) {
 	eng := testEngine(b)
-	m, _ := Lookup("mobilenet")
+	m, _ := catalog.Lookup("mobilenet")
 	store := sharedStore(b, m.Name)
 	data := readImage(b, "burger.jpg")
 	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
@@ -102,7 +103,7 @@ func BenchmarkClassify(b *testing.B) {
 // JPEG made from it, decode → resize → inference → post-process, for each conversion mode.
 func BenchmarkDetect(b *testing.B) {
 	eng := testEngine(b)
-	m, _ := Lookup("coco-ssd")
+	m, _ := catalog.Lookup("coco-ssd")
 	store := sharedStore(b, m.Name)
 	photos := map[string][]byte{"1280x1280": readImage(b, "airplane_airport_1280.jpg")}
 	photos["640x480"] = cameraFrame(b, photos["1280x1280"])
@@ -129,7 +130,7 @@ func BenchmarkDetect(b *testing.B) {
 // BenchmarkAnnotate: drawing the detections onto the 1280×1280 photo and encoding JPEG.
 func BenchmarkAnnotate(b *testing.B) {
 	eng := testEngine(b)
-	m, _ := Lookup("coco-ssd")
+	m, _ := catalog.Lookup("coco-ssd")
 	d, err := NewDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name)}, m)
 	if err != nil {
 		b.Fatal(err)
@@ -180,7 +181,7 @@ func cameraFrame(b *testing.B, photo []byte) []byte {
 // full path makes the same two runs as raw; with max 2 it makes one more landmark run.
 func BenchmarkHands(b *testing.B) {
 	eng := testEngine(b)
-	m, _ := Lookup("hands")
+	m, _ := catalog.Lookup("hands")
 	det, err := NewHandDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Threads: 2}, m)
 	if err != nil {
 		b.Fatal(err)
@@ -228,7 +229,7 @@ func BenchmarkPose(b *testing.B) {
 				name += "-multi"
 			}
 			b.Run(name, func(b *testing.B) {
-				m, _ := Lookup(r.model)
+				m, _ := catalog.Lookup(r.model)
 				e, err := NewPoseEstimator(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Mode: mode, Threads: 2}, m)
 				if err != nil {
 					b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 )
 
@@ -22,9 +23,9 @@ type Classifier struct {
 }
 
 // NewClassifier loads a classification model of the catalog from the store.
-func NewClassifier(o LoadOptions, m Model) (*Classifier, error) {
-	if m.Task != TaskClassify || len(m.Graphs) != 1 || m.Labels == nil {
-		return nil, fmt.Errorf("%w: %s is a %s model, not a classifier", ErrUnknownModel, m.Name, m.Task)
+func NewClassifier(o LoadOptions, m catalog.Model) (*Classifier, error) {
+	if m.Task != catalog.TaskClassify || len(m.Graphs) != 1 || m.Labels == nil {
+		return nil, fmt.Errorf("%w: %s is a %s model, not a classifier", ErrBadModel, m.Name, m.Task)
 	}
 	labels, err := readLabels(o.Store.Path(*m.Labels))
 	if err != nil {
@@ -37,7 +38,7 @@ func NewClassifier(o LoadOptions, m Model) (*Classifier, error) {
 	outs := g.sess.Outputs()
 	if len(outs) != 1 || outs[0].Elements() != len(labels) {
 		g.close()
-		return nil, fmt.Errorf("%w: %s: output %v does not match %d labels", ErrUnknownModel, m.Name, outs, len(labels))
+		return nil, fmt.Errorf("%w: %s: output %v does not match %d labels", ErrBadModel, m.Name, outs, len(labels))
 	}
 	return &Classifier{name: m.Name, g: g, labels: labels}, nil
 }

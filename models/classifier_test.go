@@ -7,21 +7,23 @@ import (
 	"strings"
 	"testing"
 
+	"image"
+
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
-	"image"
 )
 
 // sharedStore returns a store reading the real models straight from the shared folder, which
 // is laid out like a models directory. Conversion caches go to a temporary copy-free folder:
 // the store's files are linked into it.
-func sharedStore(t testing.TB, names ...string) Store {
+func sharedStore(t testing.TB, names ...string) catalog.Store {
 	t.Helper()
 	var files []string
 	for _, name := range names {
-		m, err := Lookup(name)
+		m, err := catalog.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +31,7 @@ func sharedStore(t testing.TB, names ...string) Store {
 			files = append(files, f.Name)
 		}
 	}
-	return Store{Dir: testenv.ModelDir(t, files...)}
+	return catalog.Store{Dir: testenv.ModelDir(t, files...)}
 }
 
 func testEngine(t testing.TB) *ort.Engine {
@@ -78,7 +80,7 @@ func TestClassifyRealPhotos(t *testing.T) {
 	top1 := map[string]map[string]string{} // model -> image -> class
 	for _, name := range []string{"mobilenet", "mobilenet-v1-0.25", "mobilenet-v1-0.25-float"} {
 		for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
-			m, _ := Lookup(name)
+			m, _ := catalog.Lookup(name)
 			if m.Mean != 0 && mode == convert.QDQ {
 				continue // a float graph converts the same way in both modes
 			}
@@ -119,7 +121,7 @@ func TestClassifyRealPhotos(t *testing.T) {
 
 func TestClassifyTopOption(t *testing.T) {
 	eng := testEngine(t)
-	m, _ := Lookup("mobilenet-v1-0.25")
+	m, _ := catalog.Lookup("mobilenet-v1-0.25")
 	c, err := NewClassifier(LoadOptions{Engine: eng, Store: sharedStore(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)

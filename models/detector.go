@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/visiond/visiond/inference/convert"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/models/ssd"
@@ -47,9 +48,9 @@ type Detector struct {
 }
 
 // NewDetector loads a detection model of the catalog from the store.
-func NewDetector(o LoadOptions, m Model) (*Detector, error) {
-	if m.Task != TaskDetect || len(m.Graphs) != 1 || m.Labels == nil {
-		return nil, fmt.Errorf("%w: %s is a %s model, not a detector", ErrUnknownModel, m.Name, m.Task)
+func NewDetector(o LoadOptions, m catalog.Model) (*Detector, error) {
+	if m.Task != catalog.TaskDetect || len(m.Graphs) != 1 || m.Labels == nil {
+		return nil, fmt.Errorf("%w: %s is a %s model, not a detector", ErrBadModel, m.Name, m.Task)
 	}
 	labelLines, err := readLabels(o.Store.Path(*m.Labels))
 	if err != nil {
@@ -77,7 +78,7 @@ func newDetector(name string, g *graph, labelLines []string) (*Detector, error) 
 		}
 	}
 	if op == nil || len(op.Inputs) != 3 || op.Inputs[2].Const == nil {
-		return nil, fmt.Errorf("%w: no %s operator with constant anchors", ErrUnknownModel, detectionPostProcess)
+		return nil, fmt.Errorf("%w: no %s operator with constant anchors", ErrBadModel, detectionPostProcess)
 	}
 	opts, err := ssd.ParseOptions(op.Options)
 	if err != nil {
@@ -95,10 +96,10 @@ func newDetector(name string, g *graph, labelLines []string) (*Detector, error) 
 	n := len(d.anchors) / 4
 	if d.boxesOut < 0 || d.classOut < 0 ||
 		g.sess.Outputs()[d.boxesOut].Elements() != 4*n || g.sess.Outputs()[d.classOut].Elements() != n*(opts.NumClasses+1) {
-		return nil, fmt.Errorf("%w: graph outputs %v do not fit %d anchors and %d classes", ErrUnknownModel, g.sess.Outputs(), n, opts.NumClasses)
+		return nil, fmt.Errorf("%w: graph outputs %v do not fit %d anchors and %d classes", ErrBadModel, g.sess.Outputs(), n, opts.NumClasses)
 	}
 	if len(labelLines) < opts.NumClasses+1 {
-		return nil, fmt.Errorf("%w: %d labels for %d classes", ErrUnknownModel, len(labelLines)-1, opts.NumClasses)
+		return nil, fmt.Errorf("%w: %d labels for %d classes", ErrBadModel, len(labelLines)-1, opts.NumClasses)
 	}
 	d.labels = labelLines[1 : opts.NumClasses+1]
 	for c, l := range d.labels {

@@ -3,9 +3,11 @@ package models
 import (
 	"context"
 	"errors"
-	"github.com/visiond/visiond/models/preprocess"
 	"image"
 	"testing"
+
+	"github.com/visiond/visiond/models/catalog"
+	"github.com/visiond/visiond/models/preprocess"
 
 	"github.com/visiond/visiond/models/results"
 )
@@ -48,7 +50,7 @@ func count(dets []results.Detection, class string) int {
 // testDetector loads coco-ssd from the shared models, closed when the test ends.
 func testDetector(t *testing.T) *Detector {
 	t.Helper()
-	m, _ := Lookup("coco-ssd")
+	m, _ := catalog.Lookup("coco-ssd")
 	d, err := NewDetector(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,11 @@ package models
 
 import "errors"
 
-// Sentinel errors of the model layer; transports map them to status codes and error payloads.
+// Errors of running models, beside those of package catalog.
 var (
-	// ErrUnknownModel means no catalog entry or loaded model has the name asked for.
-	ErrUnknownModel = errors.New("unknown model")
-	// ErrNotInstalled means a model's files are not in the models directory (run `visiond models pull`).
-	ErrNotInstalled = errors.New("model not installed")
-	// ErrChecksum means a file's SHA-256 is not the one the catalog pins.
-	ErrChecksum = errors.New("checksum mismatch")
-	// ErrDownload means a model file could not be fetched from its source or mirror.
-	ErrDownload = errors.New("download failed")
 	// ErrBadOption means a task option (top, min score, classes...) is out of range.
 	ErrBadOption = errors.New("bad option")
+	// ErrBadModel means a model file does not fit its task: unreadable, or its inputs, outputs
+	// or labels are not what the task needs.
+	ErrBadModel = errors.New("bad model")
 )

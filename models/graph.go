@@ -2,12 +2,15 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
+	"io/fs"
 	"sync"
 
 	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/inference/convert"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -16,7 +19,7 @@ type LoadOptions struct {
 	// Engine runs the converted graphs.
 	Engine inference.Engine
 	// Store is where the model files are installed.
-	Store Store
+	Store catalog.Store
 	// Mode is how quantised TFLite graphs are converted (see convert.Mode).
 	Mode convert.Mode
 	// Threads is the number of threads one inference may use; 0 lets the engine choose.
@@ -41,33 +44,32 @@ type buffers struct {
 }
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
-func openGraph(o LoadOptions, f File, m Model) (*graph, error) {
+func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
 	loaded, err := convert.LoadFile(o.Store.Path(f), o.Mode)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s (run visiond models pull %s)", catalog.ErrNotInstalled, f.Name, m.Name)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 	}
 	sess, err := o.Engine.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.Threads})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
 	}
 	ins := sess.Inputs()
 	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
 		(ins[0].DType != inference.Uint8 && ins[0].DType != inference.Float32) {
 		sess.Close()
-		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", inference.ErrUnsupported, f.Name, ins)
+		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
 	}
 	std := m.Std
 	if std == 0 {
 		std = 1
 	}
-	fit := preprocess.Stretch
-	if m.Resize == Letterbox {
-		fit = preprocess.Letterbox
-	}
 	g := &graph{
 		sess:   sess,
 		input:  ins[0],
-		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: fit},
+		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: m.Fit},
 		mean:   m.Mean,
 		std:    std,
 		custom: loaded.Custom,

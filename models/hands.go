@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/visiond/visiond/inference"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/palm"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
@@ -80,9 +81,9 @@ type HandDetector struct {
 
 // NewHandDetector loads a hands model of the catalog (palm graph, then landmark graph)
 // from the store.
-func NewHandDetector(o LoadOptions, m Model) (*HandDetector, error) {
-	if m.Task != TaskHands || len(m.Graphs) != 2 || m.Resize != Letterbox {
-		return nil, fmt.Errorf("%w: %s is a %s model, not a hand detector", ErrUnknownModel, m.Name, m.Task)
+func NewHandDetector(o LoadOptions, m catalog.Model) (*HandDetector, error) {
+	if m.Task != catalog.TaskHands || len(m.Graphs) != 2 || m.Fit != preprocess.Letterbox {
+		return nil, fmt.Errorf("%w: %s is a %s model, not a hand detector", ErrBadModel, m.Name, m.Task)
 	}
 	p, err := openGraph(o, m.Graphs[0], m)
 	if err != nil {
@@ -106,19 +107,19 @@ func (h *HandDetector) check() error {
 	pi, li := h.palm.input, h.landmark.input
 	lite := palm.LiteAnchors
 	if pi.DType != inference.Float32 || h.palm.layout.Width != lite.InputWidth || h.palm.layout.Height != lite.InputHeight {
-		return fmt.Errorf("%w: palm input %v, want float32 [1,%d,%d,3]", ErrUnknownModel, pi, lite.InputHeight, lite.InputWidth)
+		return fmt.Errorf("%w: palm input %v, want float32 [1,%d,%d,3]", ErrBadModel, pi, lite.InputHeight, lite.InputWidth)
 	}
 	if li.DType != inference.Float32 || li.Shape[1] != palm.LandmarkInput || li.Shape[2] != palm.LandmarkInput {
-		return fmt.Errorf("%w: landmark input %v, want float32 [1,%d,%d,3]", ErrUnknownModel, li, palm.LandmarkInput, palm.LandmarkInput)
+		return fmt.Errorf("%w: landmark input %v, want float32 [1,%d,%d,3]", ErrBadModel, li, palm.LandmarkInput, palm.LandmarkInput)
 	}
 	n := len(h.anchors)
 	po := h.palm.sess.Outputs()
 	if len(po) != 2 || po[0].Elements() != n*(4+2*palm.NumKeypoints) || po[1].Elements() != n {
-		return fmt.Errorf("%w: palm outputs %v do not fit %d anchors", ErrUnknownModel, po, n)
+		return fmt.Errorf("%w: palm outputs %v do not fit %d anchors", ErrBadModel, po, n)
 	}
 	lo := h.landmark.sess.Outputs()
 	if len(lo) < 2 || lo[0].Elements() != 3*numLandmarks || lo[1].Elements() != 1 {
-		return fmt.Errorf("%w: landmark outputs %v, want %d landmarks and a presence score first", ErrUnknownModel, lo, numLandmarks)
+		return fmt.Errorf("%w: landmark outputs %v, want %d landmarks and a presence score first", ErrBadModel, lo, numLandmarks)
 	}
 	return nil
 }

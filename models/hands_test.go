@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/palm"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
@@ -42,7 +43,7 @@ const (
 // testHandDetector loads the hands model from the shared models, closed when the test ends.
 func testHandDetector(t testing.TB) *HandDetector {
 	t.Helper()
-	m, _ := Lookup("hands")
+	m, _ := catalog.Lookup("hands")
 	h, err := NewHandDetector(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
@@ -254,9 +255,9 @@ func TestHandsQuery(t *testing.T) {
 }
 
 func TestNewHandDetectorRejectsOtherModels(t *testing.T) {
-	m, _ := Lookup("mobilenet")
-	if _, err := NewHandDetector(LoadOptions{}, m); !errors.Is(err, ErrUnknownModel) {
-		t.Errorf("err %v, want ErrUnknownModel", err)
+	m, _ := catalog.Lookup("mobilenet")
+	if _, err := NewHandDetector(LoadOptions{}, m); !errors.Is(err, ErrBadModel) {
+		t.Errorf("err %v, want ErrBadModel", err)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+
+	"github.com/visiond/visiond/models/catalog"
 )
 
 const maxLabelFileBytes = 1 << 20
@@ -13,7 +15,7 @@ const maxLabelFileBytes = 1 << 20
 func readLabels(path string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: labels: %v", ErrNotInstalled, err)
+		return nil, fmt.Errorf("%w: labels: %v", catalog.ErrNotInstalled, err)
 	}
 	if len(b) > maxLabelFileBytes {
 		return nil, fmt.Errorf("labels %s: %d bytes is more than the %d allowed", path, len(b), maxLabelFileBytes)

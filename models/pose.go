@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/visiond/visiond/inference"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/pose"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
@@ -77,9 +78,9 @@ type PoseEstimator struct {
 
 // NewPoseEstimator loads a pose model of the catalog from the store. A graph ending in
 // Coral's PosenetDecoderOp is decoded as PoseNet; one with a single [1,1,17,3] output as MoveNet.
-func NewPoseEstimator(o LoadOptions, m Model) (*PoseEstimator, error) {
-	if m.Task != TaskPose || len(m.Graphs) != 1 {
-		return nil, fmt.Errorf("%w: %s is a %s model, not a pose model", ErrUnknownModel, m.Name, m.Task)
+func NewPoseEstimator(o LoadOptions, m catalog.Model) (*PoseEstimator, error) {
+	if m.Task != catalog.TaskPose || len(m.Graphs) != 1 {
+		return nil, fmt.Errorf("%w: %s is a %s model, not a pose model", ErrBadModel, m.Name, m.Task)
 	}
 	g, err := openGraph(o, m.Graphs[0], m)
 	if err != nil {
@@ -104,7 +105,7 @@ func newPoseDecoder(g *graph) (poseDecoder, error) {
 	if len(outs) == 1 && outs[0].Elements() == pose.MoveNetValues {
 		return movenetDecoder{width: g.layout.Width, height: g.layout.Height}, nil
 	}
-	return nil, fmt.Errorf("%w: outputs %v are neither PoseNet's maps nor MoveNet's [1,1,17,3] keypoints", ErrUnknownModel, outs)
+	return nil, fmt.Errorf("%w: outputs %v are neither PoseNet's maps nor MoveNet's [1,1,17,3] keypoints", ErrBadModel, outs)
 }
 
 // Name is the model's catalog name.

@@ -31,7 +31,7 @@ type posenetDecoder struct {
 // PoseNet makes (H-1)*stride+1 by (W-1)*stride+1 pixels.
 func newPosenetDecoder(g *graph, op convert.CustomOp) (*posenetDecoder, error) {
 	if len(op.Inputs) != 3 {
-		return nil, fmt.Errorf("%w: %s has %d inputs, want 3", ErrUnknownModel, posenetDecoderOp, len(op.Inputs))
+		return nil, fmt.Errorf("%w: %s has %d inputs, want 3", ErrBadModel, posenetDecoderOp, len(op.Inputs))
 	}
 	d := &posenetDecoder{}
 	idx := []*int{&d.heatmaps, &d.offsets, &d.displacements}
@@ -40,20 +40,20 @@ func newPosenetDecoder(g *graph, op convert.CustomOp) (*posenetDecoder, error) {
 	for k, in := range op.Inputs {
 		i := outputIndex(outs, in.Output)
 		if i < 0 {
-			return nil, fmt.Errorf("%w: %s input %q is not a graph output", ErrUnknownModel, posenetDecoderOp, in.Output)
+			return nil, fmt.Errorf("%w: %s input %q is not a graph output", ErrBadModel, posenetDecoderOp, in.Output)
 		}
 		s := outs[i].Shape
 		fits := len(s) == 4 && s[0] == 1 && s[1] >= 2 && s[2] >= 2 && s[3] == channels[k]
 		if !fits || (k > 0 && (int(s[1]) != d.height || int(s[2]) != d.width)) {
 			return nil, fmt.Errorf("%w: %s input %s has shape %v, want [1,H,W,%d] like the heatmaps",
-				ErrUnknownModel, posenetDecoderOp, in.Output, s, channels[k])
+				ErrBadModel, posenetDecoderOp, in.Output, s, channels[k])
 		}
 		*idx[k], d.height, d.width = i, int(s[1]), int(s[2])
 	}
 	d.stride = (g.layout.Height - 1) / (d.height - 1)
 	if (d.height-1)*d.stride+1 != g.layout.Height || (d.width-1)*d.stride+1 != g.layout.Width {
 		return nil, fmt.Errorf("%w: a %dx%d grid does not fit the %dx%d input at any stride",
-			ErrUnknownModel, d.width, d.height, g.layout.Width, g.layout.Height)
+			ErrBadModel, d.width, d.height, g.layout.Width, g.layout.Height)
 	}
 	return d, nil
 }

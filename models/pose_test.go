@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 )
 
@@ -59,7 +60,7 @@ const minSeenScore = 0.1
 // testPoseEstimator loads a pose model from the shared models, closed when the test ends.
 func testPoseEstimator(t *testing.T, name string) *PoseEstimator {
 	t.Helper()
-	m, err := Lookup(name)
+	m, err := catalog.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,8 +289,8 @@ func TestPoseQuery(t *testing.T) {
 }
 
 func TestNewPoseEstimatorRejectsOtherModels(t *testing.T) {
-	m, _ := Lookup("mobilenet")
-	if _, err := NewPoseEstimator(LoadOptions{}, m); !errors.Is(err, ErrUnknownModel) {
-		t.Errorf("mobilenet as a pose model: err %v, want ErrUnknownModel", err)
+	m, _ := catalog.Lookup("mobilenet")
+	if _, err := NewPoseEstimator(LoadOptions{}, m); !errors.Is(err, ErrBadModel) {
+		t.Errorf("mobilenet as a pose model: err %v, want ErrBadModel", err)
 	}
 }

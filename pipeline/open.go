@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -46,7 +47,7 @@ func Open(cfg Config) (*Pipeline, error) {
 	}
 	p := &Pipeline{
 		models:   map[string]runner{},
-		defaults: map[models.Task]string{},
+		defaults: map[catalog.Task]string{},
 		pool:     newPool(workers, queue),
 		limits:   cfg.Limits,
 	}
@@ -69,7 +70,7 @@ func (p *Pipeline) load(o models.LoadOptions, name string) error {
 	if _, dup := p.models[name]; dup {
 		return fmt.Errorf("pipeline: model %s configured twice", name)
 	}
-	m, err := models.Lookup(name)
+	m, err := catalog.Lookup(name)
 	if err != nil {
 		return err
 	}

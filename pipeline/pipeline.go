@@ -15,6 +15,7 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -31,7 +32,7 @@ var (
 // Request is one image and what to do with it.
 type Request struct {
 	// Task is detect, classify, pose or hands.
-	Task models.Task
+	Task catalog.Task
 	// Model names the model; empty picks the task's default (the first loaded for it).
 	Model string
 	// Image is the encoded image (JPEG, PNG, GIF, BMP or WebP).
@@ -67,7 +68,7 @@ type Timings struct {
 // Result is the answer to a Request.
 type Result struct {
 	Model string
-	Task  models.Task
+	Task  catalog.Task
 	// Width and Height are the image's size, after its EXIF orientation.
 	Width, Height int
 	// Results is a slice of the task's result type from models/results.
@@ -81,7 +82,7 @@ type Result struct {
 // Pipeline runs requests on loaded models. It is safe for concurrent use.
 type Pipeline struct {
 	models   map[string]runner
-	defaults map[models.Task]string
+	defaults map[catalog.Task]string
 	infos    []ModelInfo
 	pool     *pool
 	limits   preprocess.Limits
@@ -173,7 +174,7 @@ func checkEncoding(f annotate.Format, quality int) error {
 }
 
 // runner finds the model for a task: the named one, or the task's default.
-func (p *Pipeline) runner(task models.Task, name string) (runner, string, error) {
+func (p *Pipeline) runner(task catalog.Task, name string) (runner, string, error) {
 	if name == "" {
 		def, ok := p.defaults[task]
 		if !ok {
@@ -183,10 +184,10 @@ func (p *Pipeline) runner(task models.Task, name string) (runner, string, error)
 	}
 	r, ok := p.models[name]
 	if !ok {
-		if _, err := models.Lookup(name); err != nil {
+		if _, err := catalog.Lookup(name); err != nil {
 			return nil, "", err
 		}
-		return nil, "", fmt.Errorf("%w: %s is not loaded", models.ErrUnknownModel, name)
+		return nil, "", fmt.Errorf("%w: %s is not loaded", catalog.ErrUnknownModel, name)
 	}
 	if r.task() != task {
 		return nil, "", fmt.Errorf("%w: %s is a %s model, not %s", models.ErrBadOption, name, r.task(), task)
@@ -196,13 +197,13 @@ func (p *Pipeline) runner(task models.Task, name string) (runner, string, error)
 
 // ModelInfo describes a loaded model.
 type ModelInfo struct {
-	Name        string      `json:"name"`
-	Task        models.Task `json:"task"`
-	Description string      `json:"description"`
-	InputWidth  int         `json:"input_width"`
-	InputHeight int         `json:"input_height"`
-	Labels      int         `json:"labels"`
-	Default     bool        `json:"default"`
+	Name        string       `json:"name"`
+	Task        catalog.Task `json:"task"`
+	Description string       `json:"description"`
+	InputWidth  int          `json:"input_width"`
+	InputHeight int          `json:"input_height"`
+	Labels      int          `json:"labels"`
+	Default     bool         `json:"default"`
 }
 
 // Models describes the loaded models, by name.

@@ -14,6 +14,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
 )
@@ -29,7 +30,7 @@ func testPipeline(t *testing.T) *Pipeline {
 	t.Helper()
 	var files []string
 	for _, name := range []string{"coco-ssd", "mobilenet"} {
-		m, _ := models.Lookup(name)
+		m, _ := catalog.Lookup(name)
 		for _, f := range m.Files() {
 			files = append(files, f.Name)
 		}
@@ -43,7 +44,7 @@ func testPipeline(t *testing.T) *Pipeline {
 		}
 		shared, sharedErr = Open(Config{
 			Models:  []string{"coco-ssd", "mobilenet"},
-			Load:    models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}},
+			Load:    models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}},
 			Workers: 2,
 		})
 	})
@@ -65,7 +66,7 @@ func readImage(t *testing.T, name string) []byte {
 func TestDetectWithAnnotation(t *testing.T) {
 	p := testPipeline(t)
 	res, err := p.Run(context.Background(), Request{
-		Task: models.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg"), Annotate: true,
+		Task: catalog.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg"), Annotate: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestDetectWithAnnotation(t *testing.T) {
 // the boxes still come out in pixels of the original.
 func TestDetectReduced(t *testing.T) {
 	p := testPipeline(t)
-	res, err := p.Run(context.Background(), Request{Task: models.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg")})
+	res, err := p.Run(context.Background(), Request{Task: catalog.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func iou(a, b [4]float64) float64 {
 
 func TestClassifyDefaultModel(t *testing.T) {
 	p := testPipeline(t)
-	res, err := p.Run(context.Background(), Request{Task: models.TaskClassify, Image: readImage(t, "burger.jpg"), Options: Options{Top: 1}})
+	res, err := p.Run(context.Background(), Request{Task: catalog.TaskClassify, Image: readImage(t, "burger.jpg"), Options: Options{Top: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,17 +152,17 @@ func TestRunErrors(t *testing.T) {
 		want error
 	}{
 		{"unknown task", Request{Task: "segment", Image: jpg}, ErrUnknownTask},
-		{"unknown model", Request{Task: models.TaskDetect, Model: "yolo", Image: jpg}, models.ErrUnknownModel},
-		{"catalog model not loaded", Request{Task: models.TaskPose, Model: "posenet", Image: jpg}, models.ErrUnknownModel},
-		{"model of another task", Request{Task: models.TaskDetect, Model: "mobilenet", Image: jpg}, models.ErrBadOption},
-		{"bad option", Request{Task: models.TaskDetect, Image: jpg, Options: Options{MinScore: 2}}, models.ErrBadOption},
-		{"unknown class", Request{Task: models.TaskDetect, Image: jpg, Options: Options{Classes: []string{"unicorn"}}}, models.ErrBadOption},
-		{"bad format", Request{Task: models.TaskDetect, Image: jpg, Annotate: true, Format: "gif"}, models.ErrBadOption},
-		{"bad quality", Request{Task: models.TaskDetect, Image: jpg, Annotate: true, Quality: 101}, models.ErrBadOption},
-		{"not an image", Request{Task: models.TaskDetect, Image: []byte("hello")}, preprocess.ErrBadImage},
-		{"tiff", Request{Task: models.TaskDetect, Image: []byte("II*\x00\x08\x00\x00\x00")}, preprocess.ErrUnsupportedFormat},
-		{"truncated jpeg", Request{Task: models.TaskDetect, Image: jpg[:len(jpg)/3]}, preprocess.ErrBadImage},
-		{"empty", Request{Task: models.TaskDetect}, preprocess.ErrBadImage},
+		{"unknown model", Request{Task: catalog.TaskDetect, Model: "yolo", Image: jpg}, catalog.ErrUnknownModel},
+		{"catalog model not loaded", Request{Task: catalog.TaskPose, Model: "posenet", Image: jpg}, catalog.ErrUnknownModel},
+		{"model of another task", Request{Task: catalog.TaskDetect, Model: "mobilenet", Image: jpg}, models.ErrBadOption},
+		{"bad option", Request{Task: catalog.TaskDetect, Image: jpg, Options: Options{MinScore: 2}}, models.ErrBadOption},
+		{"unknown class", Request{Task: catalog.TaskDetect, Image: jpg, Options: Options{Classes: []string{"unicorn"}}}, models.ErrBadOption},
+		{"bad format", Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Format: "gif"}, models.ErrBadOption},
+		{"bad quality", Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Quality: 101}, models.ErrBadOption},
+		{"not an image", Request{Task: catalog.TaskDetect, Image: []byte("hello")}, preprocess.ErrBadImage},
+		{"tiff", Request{Task: catalog.TaskDetect, Image: []byte("II*\x00\x08\x00\x00\x00")}, preprocess.ErrUnsupportedFormat},
+		{"truncated jpeg", Request{Task: catalog.TaskDetect, Image: jpg[:len(jpg)/3]}, preprocess.ErrBadImage},
+		{"empty", Request{Task: catalog.TaskDetect}, preprocess.ErrBadImage},
 	}
 	for _, c := range cases {
 		if _, err := p.Run(context.Background(), c.req); !errors.Is(err, c.want) {
@@ -186,7 +187,7 @@ func TestModels(t *testing.T) {
 func TestPoseAndHands(t *testing.T) {
 	var files []string
 	for _, name := range []string{"movenet", "hands"} {
-		m, _ := models.Lookup(name)
+		m, _ := catalog.Lookup(name)
 		for _, f := range m.Files() {
 			files = append(files, f.Name)
 		}
@@ -197,13 +198,13 @@ func TestPoseAndHands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	p, err := Open(Config{Models: []string{"movenet", "hands"}, Load: models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}}})
+	p, err := Open(Config{Models: []string{"movenet", "hands"}, Load: models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close(context.Background())
 
-	res, err := p.Run(context.Background(), Request{Task: models.TaskPose, Image: readImage(t, "person_fullbody_pose.jpg")})
+	res, err := p.Run(context.Background(), Request{Task: catalog.TaskPose, Image: readImage(t, "person_fullbody_pose.jpg")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestPoseAndHands(t *testing.T) {
 		t.Errorf("nose at %+v, want near (456, 287)", nose)
 	}
 
-	res, err = p.Run(context.Background(), Request{Task: models.TaskHands, Image: readImage(t, "hands.jpg"), Annotate: true})
+	res, err = p.Run(context.Background(), Request{Task: catalog.TaskHands, Image: readImage(t, "hands.jpg"), Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 )
 
 // runner is one loaded model behind the task-independent face the pipeline needs.
 type runner interface {
-	task() models.Task
+	task() catalog.Task
 	// labels is the number of classes the model names (0 when it names none).
 	labels() int
 	// InputSize is the most pixels an image needs in each direction for full accuracy.
@@ -22,20 +23,20 @@ type runner interface {
 }
 
 // loaders open a model of each task the pipeline serves.
-var loaders = map[models.Task]func(models.LoadOptions, models.Model) (runner, error){
-	models.TaskDetect: func(o models.LoadOptions, m models.Model) (runner, error) {
+var loaders = map[catalog.Task]func(models.LoadOptions, catalog.Model) (runner, error){
+	catalog.TaskDetect: func(o models.LoadOptions, m catalog.Model) (runner, error) {
 		d, err := models.NewDetector(o, m)
 		return detector{d}, err
 	},
-	models.TaskClassify: func(o models.LoadOptions, m models.Model) (runner, error) {
+	catalog.TaskClassify: func(o models.LoadOptions, m catalog.Model) (runner, error) {
 		c, err := models.NewClassifier(o, m)
 		return classifier{c}, err
 	},
-	models.TaskPose: func(o models.LoadOptions, m models.Model) (runner, error) {
+	catalog.TaskPose: func(o models.LoadOptions, m catalog.Model) (runner, error) {
 		e, err := models.NewPoseEstimator(o, m)
 		return poseEstimator{e}, err
 	},
-	models.TaskHands: func(o models.LoadOptions, m models.Model) (runner, error) {
+	catalog.TaskHands: func(o models.LoadOptions, m catalog.Model) (runner, error) {
 		h, err := models.NewHandDetector(o, m)
 		return handDetector{h}, err
 	},
@@ -43,9 +44,9 @@ var loaders = map[models.Task]func(models.LoadOptions, models.Model) (runner, er
 
 type detector struct{ *models.Detector }
 
-func (detector) task() models.Task { return models.TaskDetect }
-func (d detector) labels() int     { return len(d.Labels()) }
-func (d detector) close() error    { return d.Close() }
+func (detector) task() catalog.Task { return catalog.TaskDetect }
+func (d detector) labels() int      { return len(d.Labels()) }
+func (d detector) close() error     { return d.Close() }
 func (d detector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return d.Detect(ctx, img, models.DetectQuery{MinScore: o.MinScore, Max: o.Max, Classes: o.Classes})
 }
@@ -55,9 +56,9 @@ func (detector) draw(img image.Image, out any) image.Image {
 
 type classifier struct{ *models.Classifier }
 
-func (classifier) task() models.Task { return models.TaskClassify }
-func (c classifier) labels() int     { return len(c.Labels()) }
-func (c classifier) close() error    { return c.Close() }
+func (classifier) task() catalog.Task { return catalog.TaskClassify }
+func (c classifier) labels() int      { return len(c.Labels()) }
+func (c classifier) close() error     { return c.Close() }
 func (c classifier) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return c.Classify(ctx, img, o.Top)
 }
@@ -67,9 +68,9 @@ func (classifier) draw(img image.Image, out any) image.Image {
 
 type poseEstimator struct{ *models.PoseEstimator }
 
-func (poseEstimator) task() models.Task { return models.TaskPose }
-func (poseEstimator) labels() int       { return 0 }
-func (e poseEstimator) close() error    { return e.Close() }
+func (poseEstimator) task() catalog.Task { return catalog.TaskPose }
+func (poseEstimator) labels() int        { return 0 }
+func (e poseEstimator) close() error     { return e.Close() }
 func (e poseEstimator) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return e.Estimate(ctx, img, models.PoseQuery{Multi: o.Multi, MaxPoses: o.Max, MinScore: o.MinScore})
 }
@@ -79,9 +80,9 @@ func (poseEstimator) draw(img image.Image, out any) image.Image {
 
 type handDetector struct{ *models.HandDetector }
 
-func (handDetector) task() models.Task { return models.TaskHands }
-func (handDetector) labels() int       { return 0 }
-func (h handDetector) close() error    { return h.Close() }
+func (handDetector) task() catalog.Task { return catalog.TaskHands }
+func (handDetector) labels() int        { return 0 }
+func (h handDetector) close() error     { return h.Close() }
 func (h handDetector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return h.Detect(ctx, img, models.HandQuery{MaxHands: o.Max, MinScore: o.MinScore})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/pipeline"
 )
@@ -31,7 +32,7 @@ type local struct {
 }
 
 func openLocal(o options, frame []byte) (*local, error) {
-	m, err := models.Lookup("coco-ssd")
+	m, err := catalog.Lookup("coco-ssd")
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func openLocal(o options, frame []byte) (*local, error) {
 		return nil, err
 	}
 	l := &local{eng: eng, frame: frame}
-	load := models.LoadOptions{Engine: eng, Store: models.Store{Dir: o.dir}, Mode: convert.Float, Threads: o.threads}
+	load := models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: o.dir}, Mode: convert.Float, Threads: o.threads}
 	if l.pipe, err = pipeline.Open(pipeline.Config{Models: []string{m.Name}, Load: load, Workers: o.workers, Queue: 64}); err != nil {
 		l.close()
 		return nil, err
@@ -120,7 +121,7 @@ func (l *local) pipelineWindow(ctx context.Context, c int, d time.Duration) (int
 	for range c {
 		wg.Go(func() {
 			for time.Now().Before(end) && ctx.Err() == nil {
-				_, err := l.pipe.Run(ctx, pipeline.Request{Task: models.TaskDetect, Image: l.frame})
+				_, err := l.pipe.Run(ctx, pipeline.Request{Task: catalog.TaskDetect, Image: l.frame})
 				if err != nil {
 					first.CompareAndSwap(nil, err)
 					return

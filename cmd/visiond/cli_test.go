@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 )
 
 // buildBinary compiles visiond once per test run.
@@ -29,7 +29,7 @@ func modelsDir(t *testing.T, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, name := range names {
-		m, err := models.Lookup(name)
+		m, err := catalog.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}

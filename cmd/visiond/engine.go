@@ -8,6 +8,7 @@ import (
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -20,7 +21,7 @@ type engineFlags struct {
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.modelsDir, "dir", envOr("VISIOND_MODELS_DIR", models.DefaultDir), "models directory (env VISIOND_MODELS_DIR)")
+	fs.StringVar(&e.modelsDir, "dir", envOr("VISIOND_MODELS_DIR", catalog.DefaultDir), "models directory (env VISIOND_MODELS_DIR)")
 	fs.StringVar(&e.ortLib, "ort-lib", "", "ONNX Runtime library (env VISIOND_ORT_LIB; default: the one `make setup` installs)")
 	fs.StringVar(&e.mode, "convert", "float", "how quantised TFLite graphs run: float or qdq")
 	fs.IntVar(&e.threads, "threads", 0, "threads per inference (0: one per core)")
@@ -41,7 +42,7 @@ func (e *engineFlags) open() (*ort.Engine, models.LoadOptions, error) {
 	if err != nil {
 		return nil, models.LoadOptions{}, err
 	}
-	return eng, models.LoadOptions{Engine: eng, Store: models.Store{Dir: e.modelsDir}, Mode: mode, Threads: e.threads}, nil
+	return eng, models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: e.modelsDir}, Mode: mode, Threads: e.threads}, nil
 }
 
 // readImage reads an image file, refusing more bytes than the decoder's limit allows.

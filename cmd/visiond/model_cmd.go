@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 )
 
 // modelCommand is what the classify, detect, pose and hands commands share: the engine flags,
@@ -51,10 +52,10 @@ func (c *modelCommand) parse(args []string) error {
 // runModel loads the command's model with open and runs it on every image with run, printing
 // one JSON line per image; with --annotated it also writes each image with draw's drawing.
 func runModel[M interface{ Close() error }, R any](c *modelCommand, stdout, stderr io.Writer,
-	open func(models.LoadOptions, models.Model) (M, error),
+	open func(models.LoadOptions, catalog.Model) (M, error),
 	run func(M, image.Image) (R, models.Timings, error),
 	draw func(image.Image, R) image.Image) error {
-	m, err := models.Lookup(*c.model)
+	m, err := catalog.Lookup(*c.model)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 )
 
 // defaultPull is what `visiond models pull` installs when given no names.
@@ -24,7 +24,7 @@ the default set (` + defaultPull + `); "all" pulls every model.
 Files already installed intact are not fetched again.
 
 Flags:
-  --dir DIR         models directory (env VISIOND_MODELS_DIR, default ` + models.DefaultDir + `)
+  --dir DIR         models directory (env VISIOND_MODELS_DIR, default ` + catalog.DefaultDir + `)
   --mirror DIR|URL  fetch every file from this folder or http(s) URL, which holds
                     the files flat under their names, instead of upstream
                     (env VISIOND_MODELS_MIRROR)
@@ -54,7 +54,7 @@ func modelsFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("models "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, modelsUsage) }
-	dir := fs.String("dir", envOr("VISIOND_MODELS_DIR", models.DefaultDir), "models directory (env VISIOND_MODELS_DIR)")
+	dir := fs.String("dir", envOr("VISIOND_MODELS_DIR", catalog.DefaultDir), "models directory (env VISIOND_MODELS_DIR)")
 	return fs, dir
 }
 
@@ -87,10 +87,10 @@ func modelsList(args []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("models list: unexpected argument %q", rest[0])
 	}
-	store := models.Store{Dir: *dir}
+	store := catalog.Store{Dir: *dir}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTASK\tINSTALLED\tSIZE\tDESCRIPTION")
-	for _, m := range models.Catalog() {
+	for _, m := range catalog.Catalog() {
 		ok, err := store.Installed(m)
 		if err != nil {
 			return fmt.Errorf("models list: %w", err)
@@ -120,7 +120,7 @@ func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("models pull: %w", err)
 	}
-	p := &models.Puller{Store: models.Store{Dir: *dir}, Mirror: *mirror, Progress: stdout}
+	p := &catalog.Puller{Store: catalog.Store{Dir: *dir}, Mirror: *mirror, Progress: newMeter(stdout).show}
 	for _, m := range todo {
 		if err := p.Pull(ctx, m); err != nil {
 			return err
@@ -131,13 +131,13 @@ func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // pullList resolves the names given to `models pull` to catalog entries, each once.
-func pullList(names []string) ([]models.Model, error) {
+func pullList(names []string) ([]catalog.Model, error) {
 	if len(names) == 0 {
 		names = strings.Fields(defaultPull)
 	}
-	var todo []models.Model
+	var todo []catalog.Model
 	seen := map[string]bool{}
-	add := func(m models.Model) {
+	add := func(m catalog.Model) {
 		if !seen[m.Name] {
 			seen[m.Name] = true
 			todo = append(todo, m)
@@ -145,12 +145,12 @@ func pullList(names []string) ([]models.Model, error) {
 	}
 	for _, name := range names {
 		if name == "all" {
-			for _, m := range models.Catalog() {
+			for _, m := range catalog.Catalog() {
 				add(m)
 			}
 			continue
 		}
-		m, err := models.Lookup(name)
+		m, err := catalog.Lookup(name)
 		if err != nil {
 			return nil, fmt.Errorf("%w; \"all\" pulls every model", err)
 		}

@@ -12,13 +12,13 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 )
 
 // modelsMirror returns the shared models folder after checking every catalog file is there.
 func modelsMirror(t *testing.T) string {
 	t.Helper()
-	for _, m := range models.Catalog() {
+	for _, m := range catalog.Catalog() {
 		for _, f := range m.Files() {
 			testenv.Model(t, f.Name)
 		}
@@ -57,7 +57,7 @@ func pulledFiles(t *testing.T, names ...string) []string {
 	t.Helper()
 	var files []string
 	for _, name := range names {
-		m, err := models.Lookup(name)
+		m, err := catalog.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func dirFiles(t *testing.T, dir string) []string {
 func TestModelsPull(t *testing.T) {
 	mirror := modelsMirror(t)
 	all := []string{}
-	for _, m := range models.Catalog() {
+	for _, m := range catalog.Catalog() {
 		all = append(all, m.Name)
 	}
 	tests := []struct {
@@ -144,7 +144,7 @@ func TestModelsPull(t *testing.T) {
 				t.Fatal(err)
 			}
 			installed := installedColumn(t, list)
-			for _, m := range models.Catalog() {
+			for _, m := range catalog.Catalog() {
 				want := "no"
 				if slices.Contains(tt.want, m.Name) {
 					want = "yes"
@@ -163,7 +163,7 @@ func TestModelsListEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	installed := installedColumn(t, out)
-	if len(installed) != len(models.Catalog()) {
+	if len(installed) != len(catalog.Catalog()) {
 		t.Errorf("list has %d rows, want one per catalog model:\n%s", len(installed), out)
 	}
 	for name, v := range installed {
@@ -188,13 +188,13 @@ func TestModelsErrors(t *testing.T) {
 		{
 			name:    "unknown model",
 			args:    []string{"pull", "coco-ssd", "yolo"},
-			wantErr: models.ErrUnknownModel,
+			wantErr: catalog.ErrUnknownModel,
 			wantMsg: []string{`"yolo"`, "coco-ssd", "hands", "mobilenet-v1-0.25-float", "movenet", "posenet", "all"},
 		},
 		{
 			name:    "missing mirror",
 			args:    []string{"pull", "posenet", "--mirror", "no-such-mirror"},
-			wantErr: models.ErrDownload,
+			wantErr: catalog.ErrDownload,
 			wantMsg: []string{"posenet_mobilenet_v1_075_481_641_16_quant_decoder.tflite", "no-such-mirror"},
 		},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/internal/version"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/pipeline"
@@ -61,12 +62,12 @@ func (s *Server) models(*gin.Context) (any, error) {
 
 // visionResponse is the answer of the /v1 vision routes.
 type visionResponse struct {
-	Model   string      `json:"model"`
-	Task    models.Task `json:"task"`
-	Width   int         `json:"width"`
-	Height  int         `json:"height"`
-	Results any         `json:"results"`
-	Timings timings     `json:"timings_ms"`
+	Model   string       `json:"model"`
+	Task    catalog.Task `json:"task"`
+	Width   int          `json:"width"`
+	Height  int          `json:"height"`
+	Results any          `json:"results"`
+	Timings timings      `json:"timings_ms"`
 	// Annotated is a data: URI of the annotated image, when asked for.
 	Annotated string `json:"annotated,omitempty"`
 }
@@ -85,7 +86,7 @@ func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // vision answers one image for task: JSON results, or the annotated image itself when the
 // client accepts image/jpeg or image/png rather than JSON.
-func (s *Server) vision(task models.Task) handler {
+func (s *Server) vision(task catalog.Task) handler {
 	return func(c *gin.Context) (any, error) {
 		in, err := s.readBody(c)
 		if err != nil {
@@ -135,7 +136,7 @@ func (s *Server) run(c *gin.Context, req pipeline.Request) (*pipeline.Result, er
 
 // modelLabel is the loaded model a request is for, or "" when it names none: clients must not
 // be able to grow the metrics' label set.
-func modelLabel(loaded []pipeline.ModelInfo, task models.Task, name string) string {
+func modelLabel(loaded []pipeline.ModelInfo, task catalog.Task, name string) string {
 	for _, m := range loaded {
 		if m.Name == name || name == "" && m.Task == task && m.Default {
 			return m.Name
@@ -225,7 +226,7 @@ func (s *Server) detection(c *gin.Context) (any, error) {
 		}
 	}
 	res, err := s.run(c, pipeline.Request{
-		Task: models.TaskDetect, Image: in.image,
+		Task: catalog.TaskDetect, Image: in.image,
 		Options: pipeline.Options{MinScore: minConf, Max: models.MaxDetectionsLimit},
 	})
 	if err != nil {

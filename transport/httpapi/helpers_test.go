@@ -24,6 +24,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -55,7 +56,7 @@ func engine(t *testing.T) (*ort.Engine, string) {
 	lib := testenv.ORTLibrary(t)
 	var files []string
 	for _, name := range []string{"coco-ssd", "mobilenet", "posenet", "hands"} {
-		m, _ := models.Lookup(name)
+		m, _ := catalog.Lookup(name)
 		for _, f := range m.Files() {
 			files = append(files, testenv.Model(t, f.Name))
 		}
@@ -81,7 +82,7 @@ func engine(t *testing.T) (*ort.Engine, string) {
 func pipelineConfig(eng inference.Engine, dir string, reg prometheus.Registerer, workers, queue int, names ...string) pipeline.Config {
 	return pipeline.Config{
 		Models:  names,
-		Load:    models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}, Threads: 1},
+		Load:    models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}, Threads: 1},
 		Workers: workers, Queue: queue, Metrics: reg,
 	}
 }

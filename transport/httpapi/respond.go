@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/pipeline"
 )
@@ -50,7 +51,7 @@ func statusOf(err error) (int, string) {
 		return http.StatusMethodNotAllowed, "method_not_allowed"
 	case errors.Is(err, pipeline.ErrUnknownTask):
 		return http.StatusNotFound, "unknown_task"
-	case errors.Is(err, models.ErrUnknownModel), errors.Is(err, models.ErrNotInstalled):
+	case errors.Is(err, catalog.ErrUnknownModel), errors.Is(err, catalog.ErrNotInstalled):
 		return http.StatusNotFound, "unknown_model"
 	case errors.Is(err, models.ErrBadOption):
 		return http.StatusBadRequest, "bad_option"

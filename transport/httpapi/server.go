@@ -23,7 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/visiond/visiond/config"
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -125,10 +125,10 @@ func (s *Server) routes(reg *prometheus.Registry) http.Handler {
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.GET("/models", s.api(s.models))
-	v1.POST("/detect", s.api(s.vision(models.TaskDetect)))
-	v1.POST("/classify", s.api(s.vision(models.TaskClassify)))
-	v1.POST("/pose", s.api(s.vision(models.TaskPose)))
-	v1.POST("/hands", s.api(s.vision(models.TaskHands)))
+	v1.POST("/detect", s.api(s.vision(catalog.TaskDetect)))
+	v1.POST("/classify", s.api(s.vision(catalog.TaskClassify)))
+	v1.POST("/pose", s.api(s.vision(catalog.TaskPose)))
+	v1.POST("/hands", s.api(s.vision(catalog.TaskHands)))
 	return r
 }
 

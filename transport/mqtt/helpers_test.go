@@ -21,6 +21,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -38,7 +39,7 @@ var (
 // workers and threads visiond serve has by default (one worker per core, one thread each).
 func testPipeline(t testing.TB) *pipeline.Pipeline {
 	t.Helper()
-	m, _ := models.Lookup("coco-ssd")
+	m, _ := catalog.Lookup("coco-ssd")
 	var files []string
 	for _, f := range m.Files() {
 		files = append(files, f.Name)
@@ -52,7 +53,7 @@ func testPipeline(t testing.TB) *pipeline.Pipeline {
 		}
 		shared, sharedErr = pipeline.Open(pipeline.Config{
 			Models: []string{"coco-ssd"},
-			Load:   models.LoadOptions{Engine: eng, Store: models.Store{Dir: dir}, Threads: 1},
+			Load:   models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}, Threads: 1},
 		})
 	})
 	if sharedErr != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/pipeline"
 )
@@ -24,7 +25,7 @@ type source struct {
 type resultMessage struct {
 	source
 	Model   string             `json:"model"`
-	Task    models.Task        `json:"task"`
+	Task    catalog.Task       `json:"task"`
 	Width   int                `json:"width"`
 	Height  int                `json:"height"`
 	Results any                `json:"results"`
@@ -74,7 +75,7 @@ var errorCodes = []struct {
 	{preprocess.ErrUnsupportedFormat, "unsupported_format"},
 	{preprocess.ErrBadImage, "bad_image"},
 	{ErrBadPayload, "bad_payload"},
-	{models.ErrUnknownModel, "unknown_model"},
+	{catalog.ErrUnknownModel, "unknown_model"},
 	{pipeline.ErrUnknownTask, "unknown_model"},
 	{models.ErrBadOption, "bad_option"},
 	{pipeline.ErrBusy, "busy"},

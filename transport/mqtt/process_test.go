@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/pipeline"
@@ -69,7 +70,7 @@ func detected(labels ...string) func(pipeline.Request) (*pipeline.Result, error)
 		for _, l := range labels {
 			dets = append(dets, results.Detection{Class: l, Score: 0.9, BBox: [4]float64{1, 2, 3, 4}})
 		}
-		res := &pipeline.Result{Model: "coco-ssd", Task: models.TaskDetect, Width: 640, Height: 480, Results: dets}
+		res := &pipeline.Result{Model: "coco-ssd", Task: catalog.TaskDetect, Width: 640, Height: 480, Results: dets}
 		res.Timings.Inference = 9 * time.Millisecond
 		if req.Annotate {
 			res.Annotated = []byte("JPEG")
@@ -84,7 +85,7 @@ func failing(err error) func(pipeline.Request) (*pipeline.Result, error) {
 
 func testService(t *testing.T, cfg Config, answers ...func(pipeline.Request) (*pipeline.Result, error)) (*Service, *recorder, *fakePipeline) {
 	t.Helper()
-	rt, err := newRouter(cfg, []pipeline.ModelInfo{{Name: "coco-ssd", Task: models.TaskDetect}})
+	rt, err := newRouter(cfg, []pipeline.ModelInfo{{Name: "coco-ssd", Task: catalog.TaskDetect}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestFramePublishesDetectionsAnnotatedAndCounts(t *testing.T) {
 		Camera, Topic, Model string
 		ID                   string
 		Timestamp            time.Time
-		Task                 models.Task
+		Task                 catalog.Task
 		Width                int
 		Results              []results.Detection
 		Timings              map[string]float64 `json:"timings_ms"`
@@ -145,7 +146,7 @@ func TestFramePublishesDetectionsAnnotatedAndCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if det.Camera != "cam1" || det.Topic != "visiond/cam1/image" || det.ID != "f1" || det.Model != "coco-ssd" ||
-		det.Task != models.TaskDetect || det.Width != 640 || len(det.Results) != 3 || det.Results[1].Class != "dog" {
+		det.Task != catalog.TaskDetect || det.Width != 640 || len(det.Results) != 3 || det.Results[1].Class != "dog" {
 		t.Errorf("detections message: %+v", det)
 	}
 	if det.Timestamp.IsZero() || det.Timings["inference"] != 9 || det.Timings["total"] <= 0 {
@@ -280,7 +281,7 @@ func TestErrorCode(t *testing.T) {
 		{preprocess.ErrUnsupportedFormat, "unsupported_format"},
 		{preprocess.ErrBadImage, "bad_image"},
 		{ErrBadPayload, "bad_payload"},
-		{models.ErrUnknownModel, "unknown_model"},
+		{catalog.ErrUnknownModel, "unknown_model"},
 		{pipeline.ErrUnknownTask, "unknown_model"},
 		{models.ErrBadOption, "bad_option"},
 		{pipeline.ErrBusy, "busy"},
@@ -297,7 +298,7 @@ func TestErrorCode(t *testing.T) {
 }
 
 func TestRouter(t *testing.T) {
-	loaded := []pipeline.ModelInfo{{Name: "coco-ssd", Task: models.TaskDetect}, {Name: "mobilenet", Task: models.TaskClassify}}
+	loaded := []pipeline.ModelInfo{{Name: "coco-ssd", Task: catalog.TaskDetect}, {Name: "mobilenet", Task: catalog.TaskClassify}}
 	cfg := Defaults()
 	cfg.ShareGroup = "g"
 	cfg.Routes = []Route{{Filter: "visiond/garage/image", Models: []string{"coco-ssd", "mobilenet"}, MinScore: 0.3}, {Filter: "visiond/door/image"}}
@@ -310,13 +311,13 @@ func TestRouter(t *testing.T) {
 		t.Errorf("filters %s, want %s", got, want)
 	}
 	jobs, _ := r.jobs("garage", "")
-	if len(jobs) != 2 || jobs[1].model != "mobilenet" || jobs[1].task != models.TaskClassify || jobs[0].options.MinScore != 0.3 {
+	if len(jobs) != 2 || jobs[1].model != "mobilenet" || jobs[1].task != catalog.TaskClassify || jobs[0].options.MinScore != 0.3 {
 		t.Errorf("garage jobs %+v", jobs)
 	}
-	if jobs, _ := r.jobs("door", ""); len(jobs) != 1 || jobs[0].task != models.TaskDetect || jobs[0].model != "" {
+	if jobs, _ := r.jobs("door", ""); len(jobs) != 1 || jobs[0].task != catalog.TaskDetect || jobs[0].model != "" {
 		t.Errorf("door jobs %+v", jobs)
 	}
-	if jobs, _ := r.jobs("", "mobilenet"); len(jobs) != 1 || jobs[0].task != models.TaskClassify {
+	if jobs, _ := r.jobs("", "mobilenet"); len(jobs) != 1 || jobs[0].task != catalog.TaskClassify {
 		t.Errorf("request naming mobilenet: %+v", jobs)
 	}
 

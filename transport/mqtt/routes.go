@@ -3,13 +3,13 @@ package mqtt
 import (
 	"fmt"
 
-	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
 // job is one model run on a frame.
 type job struct {
-	task    models.Task
+	task    catalog.Task
 	model   string // empty: the task's default model
 	options pipeline.Options
 }
@@ -24,16 +24,16 @@ type route struct {
 type router struct {
 	routes []route
 	// loaded maps the pipeline's model names to their tasks.
-	loaded map[string]models.Task
+	loaded map[string]catalog.Task
 }
 
 // defaultJob is the default detection model with its default options.
-var defaultJob = job{task: models.TaskDetect}
+var defaultJob = job{task: catalog.TaskDetect}
 
 // newRouter resolves the configured routes (default: every camera to the default detection
 // model) against the loaded models.
 func newRouter(cfg Config, loaded []pipeline.ModelInfo) (*router, error) {
-	r := &router{loaded: map[string]models.Task{}}
+	r := &router{loaded: map[string]catalog.Task{}}
 	for _, m := range loaded {
 		r.loaded[m.Name] = m.Task
 	}
@@ -59,13 +59,13 @@ func (r *router) resolve(prefix string, rc Route) (route, error) {
 	}
 	opts := pipeline.Options{MinScore: rc.MinScore, Max: rc.Max, Classes: rc.Classes, Top: rc.Top, Multi: rc.Multi}
 	if len(rc.Models) == 0 {
-		if !r.serves(models.TaskDetect) {
-			return route{}, fmt.Errorf("%w: it runs the default detection model, and none is loaded", models.ErrUnknownModel)
+		if !r.serves(catalog.TaskDetect) {
+			return route{}, fmt.Errorf("%w: it runs the default detection model, and none is loaded", catalog.ErrUnknownModel)
 		}
-		return route{camera: camera, jobs: []job{{task: models.TaskDetect, options: opts}}}, nil
+		return route{camera: camera, jobs: []job{{task: catalog.TaskDetect, options: opts}}}, nil
 	}
 	rt := route{camera: camera}
-	tasks := map[models.Task]string{}
+	tasks := map[catalog.Task]string{}
 	for _, name := range rc.Models {
 		j, err := r.job(name)
 		if err != nil {
@@ -82,7 +82,7 @@ func (r *router) resolve(prefix string, rc Route) (route, error) {
 }
 
 // serves says whether a model of the task is loaded.
-func (r *router) serves(task models.Task) bool {
+func (r *router) serves(task catalog.Task) bool {
 	for _, t := range r.loaded {
 		if t == task {
 			return true
@@ -95,7 +95,7 @@ func (r *router) serves(task models.Task) bool {
 func (r *router) job(name string) (job, error) {
 	task, ok := r.loaded[name]
 	if !ok {
-		return job{}, fmt.Errorf("%w: %s is not loaded (add it to the models visiond loads)", models.ErrUnknownModel, name)
+		return job{}, fmt.Errorf("%w: %s is not loaded (add it to the models visiond loads)", catalog.ErrUnknownModel, name)
 	}
 	return job{task: task, model: name}, nil
 }
@@ -115,7 +115,7 @@ func (r *router) jobs(camera, model string) ([]job, error) {
 			return rt.jobs, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no route for camera %s", models.ErrUnknownModel, camera)
+	return nil, fmt.Errorf("%w: no route for camera %s", catalog.ErrUnknownModel, camera)
 }
 
 // filters are the topic filters to subscribe to: the request topic, and the cameras'

@@ -1,4 +1,4 @@
-package models
+package catalog
 
 import (
 	"archive/zip"
@@ -30,9 +30,8 @@ type Puller struct {
 	Mirror string
 	// Client fetches http(s) sources; nil means http.DefaultClient.
 	Client *http.Client
-	// Progress receives a bar per transfer (redrawn in place on a terminal, one line per file
-	// elsewhere); nil is silent.
-	Progress io.Writer
+	// Progress, when set, is called as each file's transfer advances and when it ends.
+	Progress func(Transfer)
 }
 
 // Pull installs every file of m that is missing or damaged. Files already installed with the
@@ -66,7 +65,7 @@ func (p *Puller) pullFile(ctx context.Context, m Model, f File, zips *archives) 
 		return err
 	}
 	if ok && p.Store.Verify(f) == nil {
-		report(p.Progress, f, "up to date")
+		newTransfer(p.Progress, f.Name, f.Size).finish("up to date")
 		return nil
 	}
 	src, err := p.fetch(ctx, m, f, zips)
@@ -159,7 +158,7 @@ func (p *Puller) install(f File, r io.Reader, limit int64) (err error) {
 	if err != nil {
 		return err
 	}
-	bar := newMeter(p.Progress, f.Name, f.Size)
+	bar := newTransfer(p.Progress, f.Name, f.Size)
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -171,8 +170,8 @@ func (p *Puller) install(f File, r io.Reader, limit int64) (err error) {
 	if err := copyBounded(io.MultiWriter(tmp, h, bar), r, limit); err != nil {
 		return err
 	}
-	if bar.done != f.Size {
-		return fmt.Errorf("%w: got %d bytes, want %d", ErrChecksum, bar.done, f.Size)
+	if bar.Done != f.Size {
+		return fmt.Errorf("%w: got %d bytes, want %d", ErrChecksum, bar.Done, f.Size)
 	}
 	if err := checkSum(f, h.Sum(nil)); err != nil {
 		return err
@@ -293,7 +292,7 @@ func (p *Puller) archive(ctx context.Context, m Model, u string, zips *archives)
 		return nil, err
 	}
 	zips.temps = append(zips.temps, tmp.Name())
-	bar := newMeter(p.Progress, path.Base(u), resp.ContentLength)
+	bar := newTransfer(p.Progress, path.Base(u), resp.ContentLength)
 	err = copyBounded(io.MultiWriter(tmp, bar), resp.Body, limit)
 	if closeErr := tmp.Close(); err == nil {
 		err = closeErr

@@ -1,10 +1,13 @@
-// Package models knows what each model means: the catalog of models visiond can pull, their
-// labels, and the tasks (classify, detect, pose, hands) that turn images into results.
-package models
+// Package catalog is how models reach a machine: the models visiond knows (names, tasks,
+// files with their pinned SHA-256), the store they are installed in, and the puller that
+// fetches and verifies them. Running a model is package models' job.
+package catalog
 
 import (
 	"fmt"
 	"sort"
+
+	"github.com/visiond/visiond/models/preprocess"
 )
 
 // Task is what a model does.
@@ -33,17 +36,6 @@ type File struct {
 	ZipMember string
 }
 
-// Resize says how an image is fitted to a model's input.
-type Resize string
-
-// The ways of fitting an image to a model's input.
-const (
-	// Stretch scales width and height independently to the input size (aspect not kept).
-	Stretch Resize = "stretch"
-	// Letterbox scales with the aspect kept and pads the rest with zeros.
-	Letterbox Resize = "letterbox"
-)
-
 // Model is one entry of the catalog.
 type Model struct {
 	// Name is the name used everywhere: CLI, HTTP, MQTT and config.
@@ -58,8 +50,8 @@ type Model struct {
 	Labels *File
 	// InputWidth and InputHeight are the pixel size of the first graph's input.
 	InputWidth, InputHeight int
-	// Resize is how images are fitted to the input.
-	Resize Resize
+	// Fit is how images are fitted to the input.
+	Fit preprocess.Fit
 	// Mean and Std map a float input: value = (pixel - Mean) / Std. Quantised uint8 inputs take
 	// raw 0..255 pixels and ignore them.
 	Mean, Std float32
@@ -102,7 +94,7 @@ var catalog = []Model{
 			SHA256: "c7e79c855f73cbba9f33d649d60e1676eb0a974021a41696d1ac0d4b7f7e0211",
 			Size:   665, URL: cocoSSDZip, ZipMember: "labelmap.txt",
 		},
-		InputWidth: 300, InputHeight: 300, Resize: Stretch,
+		InputWidth: 300, InputHeight: 300, Fit: preprocess.Stretch,
 	},
 	{
 		Name: "mobilenet", Task: TaskClassify,
@@ -114,7 +106,7 @@ var catalog = []Model{
 			URL:    tfliteSupport + "metadata/python/tests/testdata/image_classifier/mobilenet_v2_1.0_224_quant.tflite",
 		}},
 		Labels:     imagenetLabels,
-		InputWidth: 224, InputHeight: 224, Resize: Stretch,
+		InputWidth: 224, InputHeight: 224, Fit: preprocess.Stretch,
 	},
 	{
 		Name: "mobilenet-v1-0.25", Task: TaskClassify,
@@ -126,7 +118,7 @@ var catalog = []Model{
 			URL:    tfliteSupport + "cc/test/testdata/task/vision/mobilenet_v1_0.25_224_quant.tflite",
 		}},
 		Labels:     imagenetLabels,
-		InputWidth: 224, InputHeight: 224, Resize: Stretch,
+		InputWidth: 224, InputHeight: 224, Fit: preprocess.Stretch,
 	},
 	{
 		Name: "mobilenet-v1-0.25-float", Task: TaskClassify,
@@ -138,7 +130,7 @@ var catalog = []Model{
 			URL:    tfliteSupport + "cc/test/testdata/task/vision/mobilenet_v1_0.25_224_1_default_1.tflite",
 		}},
 		Labels:     imagenetLabels,
-		InputWidth: 224, InputHeight: 224, Resize: Stretch, Mean: 127.5, Std: 127.5,
+		InputWidth: 224, InputHeight: 224, Fit: preprocess.Stretch, Mean: 127.5, Std: 127.5,
 	},
 	{
 		Name: "posenet", Task: TaskPose,
@@ -149,7 +141,7 @@ var catalog = []Model{
 			Size:   1475200,
 			URL:    coralTestData + "posenet/posenet_mobilenet_v1_075_481_641_16_quant_decoder.tflite",
 		}},
-		InputWidth: 641, InputHeight: 481, Resize: Stretch,
+		InputWidth: 641, InputHeight: 481, Fit: preprocess.Stretch,
 	},
 	{
 		Name: "movenet", Task: TaskPose,
@@ -160,7 +152,7 @@ var catalog = []Model{
 			Size:   2894840,
 			URL:    coralTestData + "movenet_single_pose_lightning_ptq.tflite",
 		}},
-		InputWidth: 192, InputHeight: 192, Resize: Letterbox,
+		InputWidth: 192, InputHeight: 192, Fit: preprocess.Letterbox,
 	},
 	{
 		Name: "hands", Task: TaskHands,
@@ -179,7 +171,7 @@ var catalog = []Model{
 				URL:    mediapipe + "hand_landmark/hand_landmark_lite.tflite",
 			},
 		},
-		InputWidth: 192, InputHeight: 192, Resize: Letterbox, Mean: 0, Std: 255,
+		InputWidth: 192, InputHeight: 192, Fit: preprocess.Letterbox, Mean: 0, Std: 255,
 	},
 }
 

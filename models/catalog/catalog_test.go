@@ -1,4 +1,4 @@
-package models
+package catalog
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models/preprocess"
 )
 
 func TestCatalogEntries(t *testing.T) {
@@ -21,8 +22,8 @@ func TestCatalogEntries(t *testing.T) {
 		if m.Description == "" || !slices.Contains(tasks, m.Task) || len(m.Graphs) == 0 {
 			t.Errorf("%s: incomplete entry %+v", m.Name, m)
 		}
-		if m.InputWidth <= 0 || m.InputHeight <= 0 || (m.Resize != Stretch && m.Resize != Letterbox) {
-			t.Errorf("%s: bad input %dx%d %q", m.Name, m.InputWidth, m.InputHeight, m.Resize)
+		if m.InputWidth <= 0 || m.InputHeight <= 0 || (m.Fit != preprocess.Stretch && m.Fit != preprocess.Letterbox) {
+			t.Errorf("%s: bad input %dx%d %d", m.Name, m.InputWidth, m.InputHeight, m.Fit)
 		}
 		for _, f := range m.Files() {
 			if !hexSum.MatchString(f.SHA256) || f.Size <= 0 || !strings.HasPrefix(f.URL, "https://") {

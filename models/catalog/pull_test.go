@@ -1,10 +1,12 @@
-package models
+package catalog
 
 import (
 	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -127,7 +129,7 @@ func TestPullEveryModelFromMirror(t *testing.T) {
 
 			before := requests.Load()
 			var out bytes.Buffer
-			p.Progress = &out
+			p.Progress = outcomes(&out)
 			for _, m := range Catalog() {
 				if err := p.Pull(context.Background(), m); err != nil {
 					t.Fatalf("second Pull(%s): %v", m.Name, err)
@@ -262,7 +264,7 @@ func TestPullUpstreamZip(t *testing.T) {
 			m := withURL(catalogEntry(t, "coco-ssd"), srv.URL+"/coco.zip")
 			store := Store{Dir: t.TempDir()}
 			var out bytes.Buffer
-			p := &Puller{Store: store, Progress: &out}
+			p := &Puller{Store: store, Progress: outcomes(&out)}
 
 			err := p.Pull(context.Background(), m)
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
@@ -399,7 +401,7 @@ func TestPullFailuresLeaveNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mirror := tt.mirror(t)
 			store := Store{Dir: t.TempDir()}
-			p := &Puller{Store: store, Mirror: mirror, Progress: &bytes.Buffer{}}
+			p := &Puller{Store: store, Mirror: mirror, Progress: outcomes(&bytes.Buffer{})}
 			err := p.Pull(context.Background(), m)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Pull = %v, want %v", err, tt.wantErr)
@@ -454,5 +456,14 @@ func TestPullRejectsPathNames(t *testing.T) {
 	p := &Puller{Store: Store{Dir: t.TempDir()}, Mirror: t.TempDir()}
 	if err := p.Pull(context.Background(), m); err == nil || !strings.Contains(err.Error(), "bad file name") {
 		t.Fatalf("Pull = %v, want a bad file name error", err)
+	}
+}
+
+// outcomes is a Progress callback that writes "NAME  OUTCOME" to w as each transfer ends.
+func outcomes(w io.Writer) func(Transfer) {
+	return func(t Transfer) {
+		if t.Outcome != "" {
+			fmt.Fprintf(w, "%s  %s\n", t.Name, t.Outcome)
+		}
 	}
 }

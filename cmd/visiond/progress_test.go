@@ -1,4 +1,4 @@
-package models
+package main
 
 import (
 	"bytes"
@@ -7,15 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/visiond/visiond/models/catalog"
 )
 
 func TestMeterPlainWriterPrintsOneLinePerFile(t *testing.T) {
 	var out bytes.Buffer
-	m := newMeter(&out, "g.tflite", 3<<20)
-	for range 3 {
-		m.Write(make([]byte, 1<<20))
+	m := newMeter(&out)
+	for i := range 3 {
+		m.show(catalog.Transfer{Name: "g.tflite", Done: int64(i+1) << 20, Total: 3 << 20})
 	}
-	m.finish("installed")
+	m.show(catalog.Transfer{Name: "g.tflite", Done: 3 << 20, Total: 3 << 20, Outcome: "installed"})
 	if got, want := out.String(), "g.tflite  3.0 MiB  installed\n"; got != want {
 		t.Errorf("output = %q, want %q", got, want)
 	}
@@ -23,11 +25,10 @@ func TestMeterPlainWriterPrintsOneLinePerFile(t *testing.T) {
 
 func TestMeterTerminalRedrawsInPlace(t *testing.T) {
 	var out bytes.Buffer
-	m := newMeter(&out, "g.tflite", 2048)
+	m := newMeter(&out)
 	m.tty = true
-	m.Write(make([]byte, 1024))
-	m.Write(make([]byte, 1024))
-	m.finish("installed")
+	m.show(catalog.Transfer{Name: "g.tflite", Done: 1024, Total: 2048})
+	m.show(catalog.Transfer{Name: "g.tflite", Done: 2048, Total: 2048, Outcome: "installed"})
 	got := out.String()
 	if !strings.HasPrefix(got, "\r") || strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "  installed\n") {
 		t.Errorf("terminal output = %q, want \\r redraws and one final newline", got)
@@ -51,20 +52,18 @@ func TestMeterLine(t *testing.T) {
 		{4, 9, "100% [========================]       9 B / 4 B       f"},
 	}
 	for _, tt := range tests {
-		m := &meter{label: "f", total: tt.total, done: tt.done}
-		if got := m.line(); got != tt.want {
+		if got := barLine(catalog.Transfer{Name: "f", Total: tt.total, Done: tt.done}); got != tt.want {
 			t.Errorf("line(done %d of %d) = %q, want %q", tt.done, tt.total, got, tt.want)
 		}
 	}
 }
 
-func TestMeterNilWriterIsSilent(t *testing.T) {
-	m := newMeter(nil, "f", 1)
-	if n, err := m.Write([]byte("x")); n != 1 || err != nil {
-		t.Errorf("Write = %d, %v", n, err)
+func TestMeterUpToDate(t *testing.T) {
+	var out bytes.Buffer
+	newMeter(&out).show(catalog.Transfer{Name: "f", Total: 10484, Outcome: "up to date"})
+	if got, want := out.String(), "f  10.2 KiB  up to date\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
 	}
-	m.finish("installed")
-	report(nil, File{Name: "f"}, "up to date")
 }
 
 func TestIsTerminal(t *testing.T) {
