@@ -124,7 +124,6 @@ func TestErrors(t *testing.T) {
 		{"bad env value", "", []string{"VISIOND_WORKERS", "two"}, nil, []string{"VISIOND_WORKERS", `"two"`}},
 		{"bad flag value", "", nil, []string{"--request-timeout", "soon"}, []string{"request-timeout", "soon"}},
 		{"unknown flag", "", nil, []string{"--adress", ":1"}, []string{"adress"}},
-		{"stray argument", "", nil, []string{"now"}, []string{`"now"`}},
 		{"bad address", "", []string{"VISIOND_ADDR", "8080"}, nil, []string{"http.addr", `"8080"`}},
 		{"unknown model", "models:\n  load: [coco-ssd, yolo]\n", nil, nil, []string{"models.load", "yolo"}},
 		{"no models", "", nil, []string{"--models", ""}, []string{"models.load"}},
@@ -214,11 +213,12 @@ func TestSample(t *testing.T) {
 	if err := Parse(data, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Pipeline.Workers != 2 || cfg.Pipeline.Queue != 8 {
-		t.Errorf("sample workers %d, queue %d; want the 2-core defaults 2 and 8", cfg.Pipeline.Workers, cfg.Pipeline.Queue)
+	if cfg.Pipeline.Workers != 2 || cfg.Pipeline.Queue != 8 || cfg.MQTT.Workers != 2 {
+		t.Errorf("sample workers %d, queue %d, MQTT workers %d; want the 2-core defaults 2, 8 and 2",
+			cfg.Pipeline.Workers, cfg.Pipeline.Queue, cfg.MQTT.Workers)
 	}
 	want := Default()
-	cfg.Pipeline.Workers, cfg.Pipeline.Queue = want.Pipeline.Workers, want.Pipeline.Queue
+	cfg.Pipeline.Workers, cfg.Pipeline.Queue, cfg.MQTT.Workers = want.Pipeline.Workers, want.Pipeline.Queue, want.MQTT.Workers
 	// "[]" and "{}" read back as empty lists and maps, the defaults are nil.
 	cfg.HTTP.APIKeys, cfg.MQTT.Routes, cfg.MQTT.Embedded.Users = nil, nil, nil
 	if !reflect.DeepEqual(cfg, want) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,32 +56,33 @@ var settings = []setting{
 
 // Load builds the effective configuration from, in rising order of precedence: the defaults,
 // the YAML file (--config or VISIOND_CONFIG, else DefaultFile when it exists), the VISIOND_*
-// variables that lookupEnv finds, and the flags in args. It registers its flags on fs, which
-// reports parse errors and -h. It returns the configuration, validated, and the file read
-// ("" when none).
-func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (Config, string, error) {
+// variables that lookupEnv finds, and the flags in args. It registers its flags on fs (every
+// setting's, or only those named in flags), parses args with fs, which reports parse errors
+// and -h, and leaves fs.Args() to the caller. It returns the configuration, validated, and
+// the file read ("" when none).
+func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool), flags ...string) (Config, string, error) {
 	def := Default()
 	file := fs.String("config", "", "YAML configuration `FILE` (env VISIOND_CONFIG; default "+DefaultFile+" when present)")
 	type given struct {
 		s *setting
 		v string
 	}
-	var flags []given
+	var fromFlags []given
 	for i := range settings {
 		s := &settings[i]
+		if len(flags) > 0 && !slices.Contains(flags, s.flag) {
+			continue
+		}
 		fs.Func(s.flag, fmt.Sprintf("%s (env %s; default %s)", s.usage, s.env, show(s.field(&def))), func(v string) error {
 			if err := set(s.field(new(Config)), v); err != nil {
 				return err
 			}
-			flags = append(flags, given{s, v})
+			fromFlags = append(fromFlags, given{s, v})
 			return nil
 		})
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, "", err
-	}
-	if fs.NArg() > 0 {
-		return Config{}, "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 
 	path, explicit := *file, *file != ""
@@ -110,7 +112,7 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 			}
 		}
 	}
-	for _, g := range flags {
+	for _, g := range fromFlags {
 		set(g.s.field(&cfg), g.v) // checked when parsed
 	}
 	if err := cfg.Validate(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
@@ -77,9 +78,9 @@ func readImage(b *testing.B, name string) []byte {
 // BenchmarkClassify: burger.jpg through MobileNet v2, decode → resize → inference → top-k,
 // for each conversion mode.
 func BenchmarkClassify(b *testing.B) {
-	eng := testEngine(b)
+	eng := testmodels.Engine(b)
 	m, _ := catalog.Lookup("mobilenet")
-	store := sharedStore(b, m.Name)
+	store := testmodels.Store(b, m.Name)
 	data := readImage(b, "burger.jpg")
 	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
 		b.Run(mode.String(), func(b *testing.B) {
@@ -102,9 +103,9 @@ func BenchmarkClassify(b *testing.B) {
 // BenchmarkDetect: COCO-SSD on the 1280×1280 airplane photo and on a 640×480 camera-sized
 // JPEG made from it, decode → resize → inference → post-process, for each conversion mode.
 func BenchmarkDetect(b *testing.B) {
-	eng := testEngine(b)
+	eng := testmodels.Engine(b)
 	m, _ := catalog.Lookup("coco-ssd")
-	store := sharedStore(b, m.Name)
+	store := testmodels.Store(b, m.Name)
 	photos := map[string][]byte{"1280x1280": readImage(b, "airplane_airport_1280.jpg")}
 	photos["640x480"] = cameraFrame(b, photos["1280x1280"])
 	for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
@@ -129,9 +130,9 @@ func BenchmarkDetect(b *testing.B) {
 
 // BenchmarkAnnotate: drawing the detections onto the 1280×1280 photo and encoding JPEG.
 func BenchmarkAnnotate(b *testing.B) {
-	eng := testEngine(b)
+	eng := testmodels.Engine(b)
 	m, _ := catalog.Lookup("coco-ssd")
-	d, err := NewDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name)}, m)
+	d, err := NewDetector(LoadOptions{Engine: eng, Store: testmodels.Store(b, m.Name)}, m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -180,9 +181,9 @@ func cameraFrame(b *testing.B, photo []byte) []byte {
 // NMS → per hand a rotated crop and a landmark run → landmarks mapped back. With max 1 the
 // full path makes the same two runs as raw; with max 2 it makes one more landmark run.
 func BenchmarkHands(b *testing.B) {
-	eng := testEngine(b)
+	eng := testmodels.Engine(b)
 	m, _ := catalog.Lookup("hands")
-	det, err := NewHandDetector(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Threads: 2}, m)
+	det, err := NewHandDetector(LoadOptions{Engine: eng, Store: testmodels.Store(b, m.Name), Threads: 2}, m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func BenchmarkHands(b *testing.B) {
 // BenchmarkPose: the 1000×667 yoga photo through PoseNet (single- and multi-pose decoding)
 // and MoveNet, decode → resize → inference → pose decoding, for each conversion mode.
 func BenchmarkPose(b *testing.B) {
-	eng := testEngine(b)
+	eng := testmodels.Engine(b)
 	data := readImage(b, "person_fullbody_pose.jpg")
 	runs := []struct {
 		model string
@@ -230,7 +231,7 @@ func BenchmarkPose(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				m, _ := catalog.Lookup(r.model)
-				e, err := NewPoseEstimator(LoadOptions{Engine: eng, Store: sharedStore(b, m.Name), Mode: mode, Threads: 2}, m)
+				e, err := NewPoseEstimator(LoadOptions{Engine: eng, Store: testmodels.Store(b, m.Name), Mode: mode, Threads: 2}, m)
 				if err != nil {
 					b.Fatal(err)
 				}

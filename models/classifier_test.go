@@ -10,39 +10,13 @@ import (
 	"image"
 
 	"github.com/visiond/visiond/inference/convert"
-	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
-// sharedStore returns a store reading the real models straight from the shared folder, which
-// is laid out like a models directory. Conversion caches go to a temporary copy-free folder:
-// the store's files are linked into it.
-func sharedStore(t testing.TB, names ...string) catalog.Store {
-	t.Helper()
-	var files []string
-	for _, name := range names {
-		m, err := catalog.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m.Files() {
-			files = append(files, f.Name)
-		}
-	}
-	return catalog.Store{Dir: testenv.ModelDir(t, files...)}
-}
-
-func testEngine(t testing.TB) *ort.Engine {
-	t.Helper()
-	eng, err := ort.New(ort.Config{LibraryPath: testenv.ORTLibrary(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	return eng
-}
+func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
 
 func decodeImage(t testing.TB, name string) image.Image {
 	t.Helper()
@@ -75,8 +49,8 @@ var classifyCases = []struct {
 }
 
 func TestClassifyRealPhotos(t *testing.T) {
-	eng := testEngine(t)
-	store := sharedStore(t, "mobilenet", "mobilenet-v1-0.25", "mobilenet-v1-0.25-float")
+	eng := testmodels.Engine(t)
+	store := testmodels.Store(t, "mobilenet", "mobilenet-v1-0.25", "mobilenet-v1-0.25-float")
 	top1 := map[string]map[string]string{} // model -> image -> class
 	for _, name := range []string{"mobilenet", "mobilenet-v1-0.25", "mobilenet-v1-0.25-float"} {
 		for _, mode := range []convert.Mode{convert.Float, convert.QDQ} {
@@ -120,9 +94,9 @@ func TestClassifyRealPhotos(t *testing.T) {
 }
 
 func TestClassifyTopOption(t *testing.T) {
-	eng := testEngine(t)
+	eng := testmodels.Engine(t)
 	m, _ := catalog.Lookup("mobilenet-v1-0.25")
-	c, err := NewClassifier(LoadOptions{Engine: eng, Store: sharedStore(t, m.Name)}, m)
+	c, err := NewClassifier(LoadOptions{Engine: eng, Store: testmodels.Store(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,18 +121,18 @@ func (d *Detector) Labels() []string { return d.labels }
 // Close releases the model.
 func (d *Detector) Close() error { return d.g.close() }
 
-// plan is a validated query: what to ask the post-processing for, the classes to keep (nil
+// resolvedQuery is a validated query: what to ask the post-processing for, the classes to keep (nil
 // keeps all) and how many detections to return.
-type plan struct {
+type resolvedQuery struct {
 	ssd   ssd.Query
 	keep  []bool
 	limit int
 }
 
-// plan validates q. Boxes keep the class they score best in; a class filter then drops boxes
+// resolve fills in q's defaults and checks its ranges. Boxes keep the class they score best in; a class filter then drops boxes
 // of other classes before the count is cut, so post-processing is asked for the detection
 // limit rather than q.Max.
-func (d *Detector) plan(q DetectQuery) (plan, error) {
+func (d *Detector) resolve(q DetectQuery) (resolvedQuery, error) {
 	if q.MinScore == 0 {
 		q.MinScore = DefaultMinScore
 	}
@@ -140,12 +140,12 @@ func (d *Detector) plan(q DetectQuery) (plan, error) {
 		q.Max = DefaultMaxDetections
 	}
 	if math.IsNaN(q.MinScore) || q.MinScore < 0 || q.MinScore > 1 {
-		return plan{}, fmt.Errorf("%w: min_score must be between 0 and 1, got %v", ErrBadOption, q.MinScore)
+		return resolvedQuery{}, fmt.Errorf("%w: min_score must be between 0 and 1, got %v", ErrBadOption, q.MinScore)
 	}
 	if q.Max < 1 || q.Max > MaxDetectionsLimit {
-		return plan{}, fmt.Errorf("%w: max must be between 1 and %d, got %d", ErrBadOption, MaxDetectionsLimit, q.Max)
+		return resolvedQuery{}, fmt.Errorf("%w: max must be between 1 and %d, got %d", ErrBadOption, MaxDetectionsLimit, q.Max)
 	}
-	p := plan{ssd: ssd.Query{MinScore: float32(q.MinScore), MaxDetections: q.Max}, limit: q.Max}
+	p := resolvedQuery{ssd: ssd.Query{MinScore: float32(q.MinScore), MaxDetections: q.Max}, limit: q.Max}
 	if len(q.Classes) == 0 {
 		return p, nil
 	}
@@ -153,7 +153,7 @@ func (d *Detector) plan(q DetectQuery) (plan, error) {
 	for _, name := range q.Classes {
 		idx, ok := d.classIdx[strings.TrimSpace(name)]
 		if !ok || name == "???" {
-			return plan{}, fmt.Errorf("%w: unknown class %q", ErrBadOption, name)
+			return resolvedQuery{}, fmt.Errorf("%w: unknown class %q", ErrBadOption, name)
 		}
 		for _, c := range idx {
 			p.keep[c] = true
@@ -167,7 +167,7 @@ func (d *Detector) plan(q DetectQuery) (plan, error) {
 // *preprocess.Reduced), best score first.
 func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) ([]results.Detection, Timings, error) {
 	var t Timings
-	p, err := d.plan(q)
+	p, err := d.resolve(q)
 	if err != nil {
 		return nil, t, err
 	}

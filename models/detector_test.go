@@ -6,6 +6,7 @@ import (
 	"image"
 	"testing"
 
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 
@@ -51,7 +52,7 @@ func count(dets []results.Detection, class string) int {
 func testDetector(t *testing.T) *Detector {
 	t.Helper()
 	m, _ := catalog.Lookup("coco-ssd")
-	d, err := NewDetector(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
+	d, err := NewDetector(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,8 +52,8 @@ type HandQuery struct {
 	MinScore float64
 }
 
-// withDefaults validates q and fills in its defaults.
-func (q HandQuery) withDefaults() (HandQuery, error) {
+// resolve fills in q's defaults and checks its ranges.
+func (q HandQuery) resolve() (HandQuery, error) {
 	if q.MaxHands == 0 {
 		q.MaxHands = DefaultMaxHands
 	}
@@ -148,7 +148,7 @@ func (h *HandDetector) Close() error {
 // its edge) are kept where the model puts them.
 func (h *HandDetector) Detect(ctx context.Context, img image.Image, q HandQuery) ([]results.Hand, Timings, error) {
 	var t Timings
-	q, err := q.withDefaults()
+	q, err := q.resolve()
 	if err != nil {
 		return nil, t, err
 	}

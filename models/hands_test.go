@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/palm"
 	"github.com/visiond/visiond/models/preprocess"
@@ -44,7 +45,7 @@ const (
 func testHandDetector(t testing.TB) *HandDetector {
 	t.Helper()
 	m, _ := catalog.Lookup("hands")
-	h, err := NewHandDetector(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
+	h, err := NewHandDetector(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
 	}

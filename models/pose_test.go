@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 )
@@ -64,7 +65,7 @@ func testPoseEstimator(t *testing.T, name string) *PoseEstimator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewPoseEstimator(LoadOptions{Engine: testEngine(t), Store: sharedStore(t, m.Name)}, m)
+	e, err := NewPoseEstimator(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, m.Name)}, m)
 	if err != nil {
 		t.Fatal(err)
 	}

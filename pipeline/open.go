@@ -12,53 +12,78 @@ import (
 	"github.com/visiond/visiond/models/preprocess"
 )
 
-// Config says which models to load and how much work to admit.
+// Config bounds the work the pipeline admits and the images it accepts: the `pipeline`
+// section of visiond.yaml.
 type Config struct {
-	// Models are catalog names; the first of each task is that task's default.
-	Models []string
-	// Load says where models are and which engine runs them.
-	Load models.LoadOptions
-	// Workers is how many requests run at once; 0 means one per core.
-	Workers int
-	// Queue is how many more may wait for a worker; 0 means 4 per worker, negative none.
-	Queue int
-	// Limits bound the images accepted; zero fields take preprocess.DefaultLimits.
-	Limits preprocess.Limits
-	// Metrics, when set, receives the pipeline's Prometheus metrics (stage latencies, queue
-	// depth, busy workers, rejections, models loaded).
-	Metrics prometheus.Registerer
+	// Workers is how many requests run at once.
+	Workers int `yaml:"workers"`
+	// Queue is how many more requests may wait for a worker; beyond that they are refused at
+	// once (ErrBusy). Zero means none may wait.
+	Queue int `yaml:"queue"`
+	// MaxImageBytes is the largest encoded image accepted.
+	MaxImageBytes int64 `yaml:"max_image_bytes"`
+	// MaxPixels is the largest width×height accepted, read from the image header before
+	// decoding.
+	MaxPixels int64 `yaml:"max_pixels"`
 }
 
-// Open loads every configured model. A model that fails to load fails Open, naming it; the
-// models already loaded are released.
-func Open(cfg Config) (*Pipeline, error) {
-	if len(cfg.Models) == 0 {
+// Defaults are one worker per core, four waiting requests per worker, and preprocess's
+// default image limits.
+func Defaults() Config {
+	workers := runtime.NumCPU()
+	return Config{
+		Workers:       workers,
+		Queue:         4 * workers,
+		MaxImageBytes: preprocess.DefaultLimits.MaxBytes,
+		MaxPixels:     preprocess.DefaultLimits.MaxPixels,
+	}
+}
+
+// Validate checks every field, naming it by its YAML key.
+func (c Config) Validate() error {
+	var errs []error
+	check := func(ok bool, key, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("pipeline.%s: "+format, append([]any{key}, args...)...))
+		}
+	}
+	check(c.Workers >= 1, "workers", "must be at least 1, got %d", c.Workers)
+	check(c.Queue >= 0, "queue", "must not be negative, got %d", c.Queue)
+	check(c.MaxImageBytes >= 1, "max_image_bytes", "must be positive, got %d", c.MaxImageBytes)
+	check(c.MaxPixels >= 1, "max_pixels", "must be positive, got %d", c.MaxPixels)
+	return errors.Join(errs...)
+}
+
+// Limits are the image limits of c.
+func (c Config) Limits() preprocess.Limits {
+	return preprocess.Limits{MaxBytes: c.MaxImageBytes, MaxPixels: c.MaxPixels}
+}
+
+// Open loads the models named (catalog names; the first of each task is that task's default)
+// with load, and admits work as cfg says. Metrics, when reg is not nil, go there. A model
+// that fails to load fails Open, naming it; the models already loaded are released.
+func Open(cfg Config, names []string, load models.LoadOptions, reg prometheus.Registerer) (*Pipeline, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
 		return nil, errors.New("pipeline: no models configured")
-	}
-	workers, queue := cfg.Workers, cfg.Queue
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	switch {
-	case queue == 0:
-		queue = 4 * workers
-	case queue < 0:
-		queue = 0
 	}
 	p := &Pipeline{
 		models:   map[string]runner{},
+		tasks:    map[string]catalog.Task{},
 		defaults: map[catalog.Task]string{},
-		pool:     newPool(workers, queue),
-		limits:   cfg.Limits,
+		pool:     newPool(cfg.Workers, cfg.Queue),
+		limits:   cfg.Limits(),
 	}
-	for _, name := range cfg.Models {
-		if err := p.load(cfg.Load, name); err != nil {
+	for _, name := range names {
+		if err := p.load(load, name); err != nil {
 			p.closeModels()
 			return nil, err
 		}
 	}
 	p.infos = sortedInfos(p.infos)
-	if err := p.register(cfg.Metrics); err != nil {
+	if err := p.register(reg); err != nil {
 		p.closeModels()
 		return nil, fmt.Errorf("pipeline: metrics: %w", err)
 	}
@@ -74,15 +99,15 @@ func (p *Pipeline) load(o models.LoadOptions, name string) error {
 	if err != nil {
 		return err
 	}
-	open, ok := loaders[m.Task]
-	if !ok {
-		return fmt.Errorf("%w: %s (model %s)", ErrUnknownTask, m.Task, name)
+	task, err := LookupTask(m.Task)
+	if err != nil {
+		return fmt.Errorf("%w (model %s)", err, name)
 	}
-	r, err := open(o, m)
+	r, err := task.open(o, m)
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", name, err)
 	}
-	p.models[name] = r
+	p.models[name], p.tasks[name] = r, m.Task
 	_, hasDefault := p.defaults[m.Task]
 	if !hasDefault {
 		p.defaults[m.Task] = name
@@ -98,6 +123,6 @@ func (p *Pipeline) load(o models.LoadOptions, name string) error {
 // closeModels releases every loaded model.
 func (p *Pipeline) closeModels() {
 	for _, r := range p.models {
-		r.close()
+		r.Close()
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"image"
 	"sort"
@@ -17,16 +17,6 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
-)
-
-// Errors of the pipeline, beside those of models and preprocess it passes on.
-var (
-	// ErrBusy: every worker is busy and the queue is full; try again later.
-	ErrBusy = errors.New("pipeline: busy, queue full")
-	// ErrUnknownTask: no such task, or no model loaded for it.
-	ErrUnknownTask = errors.New("pipeline: unknown task")
-	// ErrClosed: the pipeline is shutting down.
-	ErrClosed = errors.New("pipeline: closed")
 )
 
 // Request is one image and what to do with it.
@@ -47,41 +37,57 @@ type Request struct {
 	Quality int
 }
 
-// Options are the per-request settings of the tasks. Zero values mean the model's defaults.
-type Options struct {
-	MinScore float64  // detect, pose, hands: drop results scoring below this
-	Max      int      // detect: most boxes; pose: most poses; hands: most hands
-	Classes  []string // detect: keep only these labels
-	Top      int      // classify: number of classes
-	Multi    bool     // pose: find several people
-}
-
-// Timings are the stage durations of one request.
+// Timings are the stage durations of one request. As JSON they are milliseconds, the form
+// every output (HTTP, MQTT, CLI) shows: {"queue", "decode", "preprocess", "inference",
+// "postprocess"}, with "annotate" and "total" when they were measured.
 type Timings struct {
 	models.Timings
 	// Queue is the time spent waiting for a worker.
 	Queue time.Duration
 	// Annotate is drawing and encoding the annotated image.
 	Annotate time.Duration
+	// Total, when a transport sets it, is the time from the request's arrival to its answer.
+	Total time.Duration
 }
 
-// Result is the answer to a Request.
+// MarshalJSON writes the timings in milliseconds.
+func (t Timings) MarshalJSON() ([]byte, error) {
+	type millis struct {
+		Queue       float64 `json:"queue"`
+		Decode      float64 `json:"decode"`
+		Preprocess  float64 `json:"preprocess"`
+		Inference   float64 `json:"inference"`
+		Postprocess float64 `json:"postprocess"`
+		Annotate    float64 `json:"annotate,omitempty"`
+		Total       float64 `json:"total,omitempty"`
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return json.Marshal(millis{
+		Queue: ms(t.Queue), Decode: ms(t.Decode), Preprocess: ms(t.Preprocess), Inference: ms(t.Inference),
+		Postprocess: ms(t.Postprocess), Annotate: ms(t.Annotate), Total: ms(t.Total),
+	})
+}
+
+// Result is the answer to a Request. Its JSON form is the body every output shares: HTTP
+// answers it, MQTT publishes it beside the frame's source, the CLI prints it beside the file.
 type Result struct {
-	Model string
-	Task  catalog.Task
+	Model string       `json:"model"`
+	Task  catalog.Task `json:"task"`
 	// Width and Height are the image's size, after its EXIF orientation.
-	Width, Height int
+	Width  int `json:"width"`
+	Height int `json:"height"`
 	// Results is a slice of the task's result type from models/results.
-	Results any
-	Timings Timings
+	Results any     `json:"results"`
+	Timings Timings `json:"timings_ms"`
 	// Annotated is the encoded annotated image when asked for, in AnnotatedFormat.
-	Annotated       []byte
-	AnnotatedFormat annotate.Format
+	Annotated       []byte          `json:"-"`
+	AnnotatedFormat annotate.Format `json:"-"`
 }
 
 // Pipeline runs requests on loaded models. It is safe for concurrent use.
 type Pipeline struct {
 	models   map[string]runner
+	tasks    map[string]catalog.Task // of each loaded model
 	defaults map[catalog.Task]string
 	infos    []ModelInfo
 	pool     *pool
@@ -189,8 +195,8 @@ func (p *Pipeline) runner(task catalog.Task, name string) (runner, string, error
 		}
 		return nil, "", fmt.Errorf("%w: %s is not loaded", catalog.ErrUnknownModel, name)
 	}
-	if r.task() != task {
-		return nil, "", fmt.Errorf("%w: %s is a %s model, not %s", models.ErrBadOption, name, r.task(), task)
+	if p.tasks[name] != task {
+		return nil, "", fmt.Errorf("%w: %s is a %s model, not %s", models.ErrBadOption, name, p.tasks[name], task)
 	}
 	return r, name, nil
 }

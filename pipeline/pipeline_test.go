@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"bytes"
@@ -7,66 +7,25 @@ import (
 	"image"
 	"image/jpeg"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/visiond/visiond/annotate"
-	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
+	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
+	"github.com/visiond/visiond/pipeline"
 )
 
-var (
-	sharedOnce sync.Once
-	shared     *Pipeline
-	sharedErr  error
-)
-
-// testPipeline is one pipeline with coco-ssd and mobilenet, shared by the tests of the package.
-func testPipeline(t *testing.T) *Pipeline {
-	t.Helper()
-	var files []string
-	for _, name := range []string{"coco-ssd", "mobilenet"} {
-		m, _ := catalog.Lookup(name)
-		for _, f := range m.Files() {
-			files = append(files, f.Name)
-		}
-	}
-	dir := testenv.ModelDir(t, files...) // per test, so skips and failures are reported per test
-	lib := testenv.ORTLibrary(t)
-	sharedOnce.Do(func() {
-		var eng *ort.Engine
-		if eng, sharedErr = ort.New(ort.Config{LibraryPath: lib}); sharedErr != nil {
-			return
-		}
-		shared, sharedErr = Open(Config{
-			Models:  []string{"coco-ssd", "mobilenet"},
-			Load:    models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}},
-			Workers: 2,
-		})
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
-	}
-	return shared
-}
-
-func readImage(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testenv.Image(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
 
 func TestDetectWithAnnotation(t *testing.T) {
-	p := testPipeline(t)
-	res, err := p.Run(context.Background(), Request{
-		Task: catalog.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg"), Annotate: true,
+	p := testpipeline.Shared(t)
+	res, err := p.Run(context.Background(), pipeline.Request{
+		Task: catalog.TaskDetect, Image: testenv.ReadImage(t, "airplane_airport_1280.jpg"), Annotate: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +52,8 @@ func TestDetectWithAnnotation(t *testing.T) {
 // TestDetectReduced: without annotation the photo is decoded at a quarter of its size, and
 // the boxes still come out in pixels of the original.
 func TestDetectReduced(t *testing.T) {
-	p := testPipeline(t)
-	res, err := p.Run(context.Background(), Request{Task: catalog.TaskDetect, Image: readImage(t, "airplane_airport_1280.jpg")})
+	p := testpipeline.Shared(t)
+	res, err := p.Run(context.Background(), pipeline.Request{Task: catalog.TaskDetect, Image: testenv.ReadImage(t, "airplane_airport_1280.jpg")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +66,7 @@ func TestDetectReduced(t *testing.T) {
 // checkAirplanes checks that both large airliners of the airport photo were found where they
 // are: one taxiing behind (about x 378–903, y 440–615), one at the gate in front (about x
 // 370–1015, y 585–975), each covered by an airplane box with an IoU of at least 0.4.
-func checkAirplanes(t *testing.T, res *Result) {
+func checkAirplanes(t *testing.T, res *pipeline.Result) {
 	t.Helper()
 	dets := res.Results.([]results.Detection)
 	for _, want := range [][4]float64{{378, 440, 903, 615}, {370, 585, 1015, 975}} {
@@ -132,8 +91,8 @@ func iou(a, b [4]float64) float64 {
 }
 
 func TestClassifyDefaultModel(t *testing.T) {
-	p := testPipeline(t)
-	res, err := p.Run(context.Background(), Request{Task: catalog.TaskClassify, Image: readImage(t, "burger.jpg"), Options: Options{Top: 1}})
+	p := testpipeline.Shared(t)
+	res, err := p.Run(context.Background(), pipeline.Request{Task: catalog.TaskClassify, Image: testenv.ReadImage(t, "burger.jpg"), Options: pipeline.Options{Top: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,25 +103,25 @@ func TestClassifyDefaultModel(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
-	p := testPipeline(t)
-	jpg := readImage(t, "burger.jpg")
+	p := testpipeline.Shared(t)
+	jpg := testenv.ReadImage(t, "burger.jpg")
 	cases := []struct {
 		name string
-		req  Request
+		req  pipeline.Request
 		want error
 	}{
-		{"unknown task", Request{Task: "segment", Image: jpg}, ErrUnknownTask},
-		{"unknown model", Request{Task: catalog.TaskDetect, Model: "yolo", Image: jpg}, catalog.ErrUnknownModel},
-		{"catalog model not loaded", Request{Task: catalog.TaskPose, Model: "posenet", Image: jpg}, catalog.ErrUnknownModel},
-		{"model of another task", Request{Task: catalog.TaskDetect, Model: "mobilenet", Image: jpg}, models.ErrBadOption},
-		{"bad option", Request{Task: catalog.TaskDetect, Image: jpg, Options: Options{MinScore: 2}}, models.ErrBadOption},
-		{"unknown class", Request{Task: catalog.TaskDetect, Image: jpg, Options: Options{Classes: []string{"unicorn"}}}, models.ErrBadOption},
-		{"bad format", Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Format: "gif"}, models.ErrBadOption},
-		{"bad quality", Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Quality: 101}, models.ErrBadOption},
-		{"not an image", Request{Task: catalog.TaskDetect, Image: []byte("hello")}, preprocess.ErrBadImage},
-		{"tiff", Request{Task: catalog.TaskDetect, Image: []byte("II*\x00\x08\x00\x00\x00")}, preprocess.ErrUnsupportedFormat},
-		{"truncated jpeg", Request{Task: catalog.TaskDetect, Image: jpg[:len(jpg)/3]}, preprocess.ErrBadImage},
-		{"empty", Request{Task: catalog.TaskDetect}, preprocess.ErrBadImage},
+		{"unknown task", pipeline.Request{Task: "segment", Image: jpg}, pipeline.ErrUnknownTask},
+		{"unknown model", pipeline.Request{Task: catalog.TaskDetect, Model: "yolo", Image: jpg}, catalog.ErrUnknownModel},
+		{"catalog model not loaded", pipeline.Request{Task: catalog.TaskPose, Model: "posenet", Image: jpg}, catalog.ErrUnknownModel},
+		{"model of another task", pipeline.Request{Task: catalog.TaskDetect, Model: "mobilenet", Image: jpg}, models.ErrBadOption},
+		{"bad option", pipeline.Request{Task: catalog.TaskDetect, Image: jpg, Options: pipeline.Options{MinScore: 2}}, models.ErrBadOption},
+		{"unknown class", pipeline.Request{Task: catalog.TaskDetect, Image: jpg, Options: pipeline.Options{Classes: []string{"unicorn"}}}, models.ErrBadOption},
+		{"bad format", pipeline.Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Format: "gif"}, models.ErrBadOption},
+		{"bad quality", pipeline.Request{Task: catalog.TaskDetect, Image: jpg, Annotate: true, Quality: 101}, models.ErrBadOption},
+		{"not an image", pipeline.Request{Task: catalog.TaskDetect, Image: []byte("hello")}, preprocess.ErrBadImage},
+		{"tiff", pipeline.Request{Task: catalog.TaskDetect, Image: []byte("II*\x00\x08\x00\x00\x00")}, preprocess.ErrUnsupportedFormat},
+		{"truncated jpeg", pipeline.Request{Task: catalog.TaskDetect, Image: jpg[:len(jpg)/3]}, preprocess.ErrBadImage},
+		{"empty", pipeline.Request{Task: catalog.TaskDetect}, preprocess.ErrBadImage},
 	}
 	for _, c := range cases {
 		if _, err := p.Run(context.Background(), c.req); !errors.Is(err, c.want) {
@@ -172,7 +131,7 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestModels(t *testing.T) {
-	p := testPipeline(t)
+	p := testpipeline.Shared(t)
 	infos := p.Models()
 	if len(infos) != 2 || infos[0].Name != "coco-ssd" || infos[1].Name != "mobilenet" {
 		t.Fatalf("models: %+v", infos)
@@ -185,26 +144,9 @@ func TestModels(t *testing.T) {
 // TestPoseAndHands: the pose and hands tasks run through the pipeline with their defaults,
 // results in pixels of the original photo.
 func TestPoseAndHands(t *testing.T) {
-	var files []string
-	for _, name := range []string{"movenet", "hands"} {
-		m, _ := catalog.Lookup(name)
-		for _, f := range m.Files() {
-			files = append(files, f.Name)
-		}
-	}
-	dir := testenv.ModelDir(t, files...)
-	eng, err := ort.New(ort.Config{LibraryPath: testenv.ORTLibrary(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	p, err := Open(Config{Models: []string{"movenet", "hands"}, Load: models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close(context.Background())
+	p := testpipeline.Open(t, pipeline.Defaults(), nil, nil, "movenet", "hands")
 
-	res, err := p.Run(context.Background(), Request{Task: catalog.TaskPose, Image: readImage(t, "person_fullbody_pose.jpg")})
+	res, err := p.Run(context.Background(), pipeline.Request{Task: catalog.TaskPose, Image: testenv.ReadImage(t, "person_fullbody_pose.jpg")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +159,7 @@ func TestPoseAndHands(t *testing.T) {
 		t.Errorf("nose at %+v, want near (456, 287)", nose)
 	}
 
-	res, err = p.Run(context.Background(), Request{Task: catalog.TaskHands, Image: readImage(t, "hands.jpg"), Annotate: true})
+	res, err = p.Run(context.Background(), pipeline.Request{Task: catalog.TaskHands, Image: testenv.ReadImage(t, "hands.jpg"), Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,9 @@ func openLocal(o options, frame []byte) (*local, error) {
 	}
 	l := &local{eng: eng, frame: frame}
 	load := models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: o.dir}, Mode: convert.Float, Threads: o.threads}
-	if l.pipe, err = pipeline.Open(pipeline.Config{Models: []string{m.Name}, Load: load, Workers: o.workers, Queue: 64}); err != nil {
+	cfg := pipeline.Defaults()
+	cfg.Workers, cfg.Queue = o.workers, 64
+	if l.pipe, err = pipeline.Open(cfg, []string{m.Name}, load, nil); err != nil {
 		l.close()
 		return nil, err
 	}

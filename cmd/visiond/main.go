@@ -10,23 +10,30 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/visiond/visiond/models/catalog"
+	"github.com/visiond/visiond/pipeline"
 )
 
-const usage = `visiond — edge image recognition
+// usage lists the commands; the task commands come from the pipeline's tasks.
+func usage() string {
+	var b strings.Builder
+	b.WriteString(`visiond — edge image recognition
 
 Usage:
   visiond serve [flags]                    run the daemon: the HTTP API on :8080 (see --help)
   visiond config print [flags]             show the configuration serve would use
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
-  visiond classify [flags] IMAGE...        name what each image shows (MobileNet)
-  visiond detect [flags] IMAGE...          find objects with boxes (COCO-SSD), optionally drawn
-  visiond pose [flags] IMAGE...            find body keypoints (PoseNet, MoveNet), optionally drawn
-  visiond hands [flags] IMAGE...           find hands and their 21 landmarks (MediaPipe), optionally drawn
-
-Run 'visiond COMMAND -h' for a command's flags.
-`
+`)
+	for _, t := range pipeline.Tasks() {
+		fmt.Fprintf(&b, "  %-39s  %s\n", "visiond "+string(t.Name)+" [flags] IMAGE...", t.Summary)
+	}
+	b.WriteString("\nRun 'visiond COMMAND -h' for a command's flags.\n")
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -34,7 +41,7 @@ func main() {
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(os.Stderr, "visiond: %v\n", err)
+			fmt.Fprintf(os.Stderr, "visiond: %s\n", describe(err))
 		}
 		os.Exit(1)
 	}
@@ -42,7 +49,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -52,18 +59,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return configCommand(args[1:], stdout, stderr)
 	case "models":
 		return modelsCommand(ctx, args[1:], stdout, stderr)
-	case "classify":
-		return classifyCommand(ctx, args[1:], stdout, stderr)
-	case "detect":
-		return detectCommand(ctx, args[1:], stdout, stderr)
-	case "pose":
-		return poseCommand(ctx, args[1:], stdout, stderr)
-	case "hands":
-		return handsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	if t, err := pipeline.LookupTask(catalog.Task(args[0])); err == nil {
+		return taskCommand(ctx, t, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage())
 	return fmt.Errorf("unknown command %q", args[0])
 }

@@ -19,7 +19,8 @@ import (
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/ort"
-	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 	httpapi "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
@@ -35,7 +36,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	log := newLogger(cfg.Log, stderr)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := httpapi.New(cfg, reg, log)
+	srv, err := httpapi.New(cfg.HTTP, cfg.Pipeline.MaxImageBytes, reg, log)
 	if err != nil {
 		return err
 	}
@@ -132,28 +133,20 @@ func loadConfig(name string, args []string, stderr io.Writer) (config.Config, st
 		fmt.Fprintf(stderr, serveUsage, name)
 		fs.PrintDefaults()
 	}
-	return config.Load(fs, args, os.LookupEnv)
+	cfg, file, err := config.Load(fs, args, os.LookupEnv)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, file, err
 }
 
 // openPipeline starts the engine and loads the configured models, their metrics on reg.
 func openPipeline(cfg config.Config, reg prometheus.Registerer) (*pipeline.Pipeline, *ort.Engine, error) {
-	ef := engineFlags{modelsDir: cfg.Models.Dir, ortLib: cfg.Engine.Library, mode: cfg.Engine.Convert, threads: cfg.Engine.Threads}
-	eng, opts, err := ef.open()
+	eng, load, err := models.OpenEngine(cfg.Engine, catalog.Store{Dir: cfg.Models.Dir})
 	if err != nil {
 		return nil, nil, err
 	}
-	queue := cfg.Pipeline.Queue
-	if queue == 0 {
-		queue = -1 // pipeline.Config: 0 is its default, negative is none
-	}
-	p, err := pipeline.Open(pipeline.Config{
-		Models:  cfg.Models.Load,
-		Load:    opts,
-		Workers: cfg.Pipeline.Workers,
-		Queue:   queue,
-		Limits:  preprocess.Limits{MaxBytes: cfg.Pipeline.MaxImageBytes, MaxPixels: cfg.Pipeline.MaxPixels},
-		Metrics: reg,
-	})
+	p, err := pipeline.Open(cfg.Pipeline, cfg.Models.Load, load, reg)
 	if err != nil {
 		eng.Close()
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/inference/tflite"
+	"github.com/visiond/visiond/internal/testmodels"
 )
 
 // parse encodes and parses m.
@@ -97,7 +98,7 @@ func TestCustomOps(t *testing.T) {
 
 	// The converted graph computes the custom operator's computed input, and only that:
 	// sigmoid of 0, ln 3, -ln 3, 2.
-	e := newEngine(t)
+	e := testmodels.Engine(t)
 	for _, mode := range []Mode{Float, QDQ} {
 		model, err := Convert(parsed, mode)
 		if err != nil {

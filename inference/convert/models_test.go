@@ -11,6 +11,7 @@ import (
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/inference/tflite"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/preprocess"
 )
 
@@ -41,7 +42,7 @@ var realModels = []struct {
 // it on a patterned input, checking the names and shapes of the outputs and that every value
 // is finite.
 func TestRealModels(t *testing.T) {
-	e := newEngine(t)
+	e := testmodels.Engine(t)
 	for _, tc := range realModels {
 		t.Run(tc.file, func(t *testing.T) {
 			m := parseFile(t, tc.file)
@@ -140,7 +141,7 @@ func runModel(t *testing.T, e *ort.Engine, m *tflite.Model, mode Mode, fill func
 // the nose just left of it (the person faces left), the arms stretch out horizontally to hands
 // near x 250 and x 750 at about y 305, and the feet stand on the mat near y 625.
 func TestMoveNetPose(t *testing.T) {
-	e := newEngine(t)
+	e := testmodels.Engine(t)
 	m := parseFile(t, "movenet_singlepose_lightning_int8_4.tflite")
 	data, err := os.ReadFile(testenv.Image(t, "person_fullbody_pose.jpg"))
 	if err != nil {
@@ -205,7 +206,7 @@ func TestMoveNetPose(t *testing.T) {
 // the 192x192 input, and checks where the best-scoring anchor puts its palm. In the 705x382
 // photo the left hand's palm is near (175, 270) and the right hand's near (545, 115).
 func TestPalmDetection(t *testing.T) {
-	e := newEngine(t)
+	e := testmodels.Engine(t)
 	m := parseFile(t, "palm_detection_lite.tflite")
 	data, err := os.ReadFile(testenv.Image(t, "hands.jpg"))
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/inference/tflite"
-	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 )
 
 // The operator tests build a tiny TFLite model, convert it in both modes, run it with ONNX
@@ -1119,7 +1119,7 @@ func TestEveryBuilderTested(t *testing.T) {
 // runCases converts every case in both modes, runs it with ONNX Runtime and compares the
 // outputs with the expected ones.
 func runCases(t *testing.T, cases []opCase) {
-	e := newEngine(t)
+	e := testmodels.Engine(t)
 	for _, tc := range cases {
 		for _, mode := range []Mode{Float, QDQ} {
 			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
@@ -1139,21 +1139,6 @@ func runCases(t *testing.T, cases []opCase) {
 			})
 		}
 	}
-}
-
-// newEngine starts ONNX Runtime and closes it when the test ends.
-func newEngine(t *testing.T) *ort.Engine {
-	t.Helper()
-	e, err := ort.New(ort.Config{LibraryPath: testenv.ORTLibrary(t), IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return e
 }
 
 // convertAndRun encodes m, parses and converts it in mode, and runs it on inputs (one per

@@ -75,3 +75,13 @@ func ModelDir(t testing.TB, files ...string) string {
 	}
 	return dir
 }
+
+// ReadImage returns the bytes of a file in the shared images folder.
+func ReadImage(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(Image(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -4,11 +4,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
 )
 
 func TestAuth(t *testing.T) {
-	p := sharedPipeline(t)
-	photo := readImage(t, "burger.jpg")
+	p := testpipeline.Shared(t)
+	photo := testenv.ReadImage(t, "burger.jpg")
 	formType, form := multipartBody(t, photo)
 	keyedType, keyedForm := multipartBody(t, photo, "api_key", "key-two")
 	wrongType, wrongForm := multipartBody(t, photo, "api_key", "key-thre")
@@ -57,7 +60,7 @@ func TestAuth(t *testing.T) {
 		{"no keys", nil, true, open},
 	} {
 		cfg := testConfig()
-		cfg.HTTP.APIKeys, cfg.HTTP.MetricsAuth = setup.keys, setup.metricsAuth
+		cfg.APIKeys, cfg.MetricsAuth = setup.keys, setup.metricsAuth
 		h := newHarness(t, cfg, p, nil)
 		for _, c := range setup.calls {
 			t.Run(setup.name+"/"+c.name, func(t *testing.T) {

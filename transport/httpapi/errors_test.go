@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
 )
 
 // TestErrors: every kind of bad request gets its status, its code and a message that says
 // what is wrong, as JSON.
 func TestErrors(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	jpg := readImage(t, "burger.jpg")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	jpg := testenv.ReadImage(t, "burger.jpg")
 	noImage, form := multipartBody(t, nil, "model", "coco-ssd")
 	twoImages, twice := multipartBody(t, jpg, "image", "second")
 	cases := []struct {
@@ -78,10 +79,9 @@ func TestErrors(t *testing.T) {
 // TestBodyLimit: bodies over the limit are refused with 413, whether their length is
 // declared or not.
 func TestBodyLimit(t *testing.T) {
-	cfg := testConfig()
-	cfg.Pipeline.MaxImageBytes = 3 << 10 // body limit: 4 KiB + 64 KiB for forms and JSON
-	h := newHarness(t, cfg, sharedPipeline(t), nil)
-	big := readImage(t, "airplane_airport_1280.jpg")
+	// body limit: 4 KiB + 64 KiB for forms and JSON
+	h := newLimitedHarness(t, testConfig(), 3<<10, testpipeline.Shared(t), nil)
+	big := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	if len(big) < 100<<10 {
 		t.Fatalf("the photo is only %d bytes", len(big))
 	}

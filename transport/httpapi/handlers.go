@@ -30,9 +30,9 @@ func (s *Server) readyz(*gin.Context) (any, error) {
 	b := s.backend.Load()
 	switch {
 	case s.closing.Load():
-		return nil, fmt.Errorf("%w: shutting down", pipeline.ErrClosed)
+		return nil, pipeline.ErrClosed
 	case b == nil:
-		return nil, errNotReady
+		return nil, pipeline.ErrNotReady
 	}
 	names := []string{}
 	for _, m := range b.pipe.Models() {
@@ -51,7 +51,7 @@ type modelInfo struct {
 func (s *Server) models(*gin.Context) (any, error) {
 	b := s.backend.Load()
 	if b == nil {
-		return nil, errNotReady
+		return nil, pipeline.ErrNotReady
 	}
 	list := []modelInfo{}
 	for _, m := range b.pipe.Models() {
@@ -60,43 +60,25 @@ func (s *Server) models(*gin.Context) (any, error) {
 	return gin.H{"models": list}, nil
 }
 
-// visionResponse is the answer of the /v1 vision routes.
+// visionResponse is the answer of the /v1 vision routes: the pipeline's result, with the
+// annotated image as a data: URI when asked for.
 type visionResponse struct {
-	Model   string       `json:"model"`
-	Task    catalog.Task `json:"task"`
-	Width   int          `json:"width"`
-	Height  int          `json:"height"`
-	Results any          `json:"results"`
-	Timings timings      `json:"timings_ms"`
-	// Annotated is a data: URI of the annotated image, when asked for.
+	*pipeline.Result
 	Annotated string `json:"annotated,omitempty"`
 }
 
-// timings are the stage durations of a request in milliseconds.
-type timings struct {
-	Queue       float64 `json:"queue"`
-	Decode      float64 `json:"decode"`
-	Preprocess  float64 `json:"preprocess"`
-	Inference   float64 `json:"inference"`
-	Postprocess float64 `json:"postprocess"`
-	Annotate    float64 `json:"annotate,omitempty"`
-}
-
-func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
 // vision answers one image for task: JSON results, or the annotated image itself when the
 // client accepts image/jpeg or image/png rather than JSON.
-func (s *Server) vision(task catalog.Task) handler {
+func (s *Server) vision(task pipeline.Task) handler {
 	return func(c *gin.Context) (any, error) {
 		in, err := s.readBody(c)
 		if err != nil {
 			return nil, err
 		}
-		o, err := parseOptions(mergeFields(c.Request.URL.Query(), in.fields))
+		req, err := newRequest(task, mergeFields(c.Request.URL.Query(), in.fields), in.image)
 		if err != nil {
 			return nil, err
 		}
-		req := pipeline.Request{Task: task, Model: o.model, Image: in.image, Options: o.task, Annotate: o.annotate, Format: o.format}
 		accept := c.NegotiateFormat(gin.MIMEJSON, "image/jpeg", "image/png")
 		if accept == "image/jpeg" || accept == "image/png" {
 			req.Annotate, req.Format = true, annotate.Format(accept[len("image/"):])
@@ -108,14 +90,7 @@ func (s *Server) vision(task catalog.Task) handler {
 		if accept == "image/jpeg" || accept == "image/png" {
 			return imageBody{contentType: accept, data: res.Annotated}, nil
 		}
-		out := visionResponse{
-			Model: res.Model, Task: res.Task, Width: res.Width, Height: res.Height, Results: res.Results,
-			Timings: timings{
-				Queue: millis(res.Timings.Queue), Decode: millis(res.Timings.Decode),
-				Preprocess: millis(res.Timings.Preprocess), Inference: millis(res.Timings.Inference),
-				Postprocess: millis(res.Timings.Postprocess), Annotate: millis(res.Timings.Annotate),
-			},
-		}
+		out := visionResponse{Result: res}
 		if res.Annotated != nil {
 			out.Annotated = "data:image/" + string(res.AnnotatedFormat) + ";base64," + base64.StdEncoding.EncodeToString(res.Annotated)
 		}
@@ -128,7 +103,7 @@ func (s *Server) vision(task catalog.Task) handler {
 func (s *Server) run(c *gin.Context, req pipeline.Request) (*pipeline.Result, error) {
 	b := s.backend.Load()
 	if b == nil {
-		return nil, errNotReady
+		return nil, pipeline.ErrNotReady
 	}
 	c.Set(modelKey, modelLabel(b.pipe.Models(), req.Task, req.Model))
 	return b.pipe.Run(c.Request.Context(), req)
@@ -150,7 +125,7 @@ func modelLabel(loaded []pipeline.ModelInfo, task catalog.Task, name string) str
 func (s *Server) readBody(c *gin.Context) (input, error) {
 	b := s.backend.Load()
 	if b == nil {
-		return input{}, errNotReady
+		return input{}, pipeline.ErrNotReady
 	}
 	if err := b.pipe.CheckBusy(); err != nil {
 		return input{}, err
@@ -170,7 +145,7 @@ func (s *Server) readBody(c *gin.Context) (input, error) {
 		case c.Request.Context().Err() != nil:
 			return input{}, c.Request.Context().Err()
 		}
-		return input{}, fmt.Errorf("%w: reading the body: %v", errBadRequest, err)
+		return input{}, fmt.Errorf("%w: reading the body: %v", pipeline.ErrBadRequest, err)
 	}
 	return parseBody(c.GetHeader("Content-Type"), buf.Bytes())
 }
@@ -221,8 +196,8 @@ func (s *Server) detection(c *gin.Context) (any, error) {
 	}
 	minConf := deepStackMinConfidence
 	if v, ok := fields["min_confidence"]; ok {
-		if minConf, ok = parseScore(v); !ok {
-			return nil, fmt.Errorf("%w: min_confidence: %q is not a number between 0 and 1", models.ErrBadOption, v)
+		if minConf, err = pipeline.ParseScore(v); err != nil {
+			return nil, fmt.Errorf("%w: min_confidence: %q is not %v", models.ErrBadOption, v, err)
 		}
 	}
 	res, err := s.run(c, pipeline.Request{
@@ -242,7 +217,7 @@ func (s *Server) detection(c *gin.Context) (any, error) {
 			XMax: clampPixel(x+w, res.Width), YMax: clampPixel(y+h, res.Height),
 		}
 	}
-	out.Duration = millis(time.Since(start))
+	out.Duration = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
 

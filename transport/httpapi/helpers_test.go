@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,107 +18,28 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference"
-	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/models/catalog"
+	"github.com/visiond/visiond/internal/testmodels"
+	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/pipeline"
 )
 
-// The tests load the real models once per package run: the converted graphs are cached in
-// one models folder, and the bulk of the tests share one pipeline.
-var (
-	envOnce   sync.Once
-	envDir    string
-	envEngine *ort.Engine
-	envErr    error
+func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
 
-	sharedOnce sync.Once
-	shared     *pipeline.Pipeline
-	sharedErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if envDir != "" {
-		os.RemoveAll(envDir)
-	}
-	os.Exit(code)
-}
-
-// engine returns the package's ONNX Runtime engine and a models folder with coco-ssd,
-// mobilenet, posenet and hands, skipping when the runtime or the shared models are missing.
-func engine(t *testing.T) (*ort.Engine, string) {
-	t.Helper()
-	lib := testenv.ORTLibrary(t)
-	var files []string
-	for _, name := range []string{"coco-ssd", "mobilenet", "posenet", "hands"} {
-		m, _ := catalog.Lookup(name)
-		for _, f := range m.Files() {
-			files = append(files, testenv.Model(t, f.Name))
-		}
-	}
-	envOnce.Do(func() {
-		if envDir, envErr = os.MkdirTemp("", "visiond-http-test-"); envErr != nil {
-			return
-		}
-		for _, f := range files {
-			if envErr = os.Symlink(f, filepath.Join(envDir, filepath.Base(f))); envErr != nil {
-				return
-			}
-		}
-		envEngine, envErr = ort.New(ort.Config{LibraryPath: lib})
-	})
-	if envErr != nil {
-		t.Fatal(envErr)
-	}
-	return envEngine, envDir
-}
-
-// pipelineConfig is a pipeline of the named models on eng, from the package's models folder.
-func pipelineConfig(eng inference.Engine, dir string, reg prometheus.Registerer, workers, queue int, names ...string) pipeline.Config {
-	return pipeline.Config{
-		Models:  names,
-		Load:    models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}, Threads: 1},
-		Workers: workers, Queue: queue, Metrics: reg,
-	}
-}
-
-// openPipeline opens a pipeline of the named models on eng (nil: the package's engine) with
-// its metrics on reg; the test closes it.
+// openPipeline opens a pipeline of the named models on eng (nil: the process's engine) with
+// its metrics on reg; it is closed when the test ends.
 func openPipeline(t *testing.T, eng inference.Engine, reg prometheus.Registerer, workers, queue int, names ...string) *pipeline.Pipeline {
 	t.Helper()
-	base, dir := engine(t)
-	if eng == nil {
-		eng = base
-	}
-	p, err := pipeline.Open(pipelineConfig(eng, dir, reg, workers, queue, names...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(context.Background()) })
-	return p
-}
-
-// sharedPipeline is the pipeline most tests share: coco-ssd and mobilenet, two workers.
-func sharedPipeline(t *testing.T) *pipeline.Pipeline {
-	t.Helper()
-	eng, dir := engine(t)
-	sharedOnce.Do(func() {
-		shared, sharedErr = pipeline.Open(pipelineConfig(eng, dir, nil, 2, 0, "coco-ssd", "mobilenet"))
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
-	}
-	return shared
+	cfg := pipeline.Defaults()
+	cfg.Workers, cfg.Queue = workers, queue
+	return testpipeline.Open(t, cfg, eng, reg, names...)
 }
 
 // testConfig is the default configuration with test-sized timeouts.
-func testConfig() config.Config {
-	cfg := config.Default()
-	cfg.HTTP.RequestTimeout = 30 * time.Second
+func testConfig() Config {
+	cfg := Defaults()
+	cfg.RequestTimeout = 30 * time.Second
 	return cfg
 }
 
@@ -129,17 +49,23 @@ type harness struct {
 	srv *Server
 	ts  *httptest.Server
 	reg *prometheus.Registry
-	log *syncBuffer
+	log *testenv.LockedBuffer
 }
 
 // newHarness starts a server for cfg answering with p (nil: not ready yet).
-func newHarness(t *testing.T, cfg config.Config, p Pipeline, reg *prometheus.Registry) *harness {
+func newHarness(t *testing.T, cfg Config, p Pipeline, reg *prometheus.Registry) *harness {
+	t.Helper()
+	return newLimitedHarness(t, cfg, pipeline.Defaults().MaxImageBytes, p, reg)
+}
+
+// newLimitedHarness is newHarness for images of up to maxImageBytes.
+func newLimitedHarness(t *testing.T, cfg Config, maxImageBytes int64, p Pipeline, reg *prometheus.Registry) *harness {
 	t.Helper()
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	logs := &syncBuffer{}
-	srv, err := New(cfg, reg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	logs := &testenv.LockedBuffer{}
+	srv, err := New(cfg, maxImageBytes, reg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,15 +195,6 @@ func multipartBody(t testing.TB, img []byte, fields ...string) (contentType stri
 	return w.FormDataContentType(), b.Bytes()
 }
 
-func readImage(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testenv.Image(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // waitFor polls cond until it holds, failing after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -288,24 +205,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // gatedEngine wraps the real engine so that every inference waits at a gate, and can be made
@@ -321,8 +220,7 @@ type gatedEngine struct {
 }
 
 func newGatedEngine(t *testing.T) *gatedEngine {
-	eng, _ := engine(t)
-	return &gatedEngine{inner: eng, gate: make(chan struct{})}
+	return &gatedEngine{inner: testmodels.Engine(t), gate: make(chan struct{})}
 }
 
 // Load loads the model on the real engine and gates its session.

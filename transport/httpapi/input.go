@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"mime/multipart"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/visiond/visiond/annotate"
@@ -35,14 +33,14 @@ const howToSend = `send the image as the body, as multipart field "image", or as
 //   - anything else is the image itself, whose format the decoder sniffs from its bytes
 //     (Node-RED, curl --data-binary and cameras label it in many ways).
 //
-// Errors wrap errBadRequest.
+// Errors wrap pipeline.ErrBadRequest.
 func parseBody(contentType string, body []byte) (input, error) {
 	if mt, params, err := mime.ParseMediaType(contentType); err == nil && mt == "multipart/form-data" {
 		return parseMultipart(body, params["boundary"])
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return input{}, fmt.Errorf("%w: empty body: %s", errBadRequest, howToSend)
+		return input{}, fmt.Errorf("%w: empty body: %s", pipeline.ErrBadRequest, howToSend)
 	}
 	if trimmed[0] == '{' {
 		return parseJSON(body)
@@ -52,7 +50,7 @@ func parseBody(contentType string, body []byte) (input, error) {
 
 func parseMultipart(body []byte, boundary string) (input, error) {
 	if boundary == "" {
-		return input{}, fmt.Errorf("%w: multipart/form-data without a boundary", errBadRequest)
+		return input{}, fmt.Errorf("%w: multipart/form-data without a boundary", pipeline.ErrBadRequest)
 	}
 	in := input{fields: map[string]string{}}
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
@@ -62,15 +60,15 @@ func parseMultipart(body []byte, boundary string) (input, error) {
 			break
 		}
 		if err != nil {
-			return input{}, fmt.Errorf("%w: malformed multipart body: %v", errBadRequest, err)
+			return input{}, fmt.Errorf("%w: malformed multipart body: %v", pipeline.ErrBadRequest, err)
 		}
 		data, err := io.ReadAll(part)
 		if err != nil {
-			return input{}, fmt.Errorf("%w: malformed multipart body: %v", errBadRequest, err)
+			return input{}, fmt.Errorf("%w: malformed multipart body: %v", pipeline.ErrBadRequest, err)
 		}
 		switch name := part.FormName(); {
 		case name == "image" && in.image != nil:
-			return input{}, fmt.Errorf("%w: more than one image in the form; send one per request", errBadRequest)
+			return input{}, fmt.Errorf("%w: more than one image in the form; send one per request", pipeline.ErrBadRequest)
 		case name == "image":
 			in.image = data
 		case part.FileName() == "" && name != "":
@@ -78,7 +76,7 @@ func parseMultipart(body []byte, boundary string) (input, error) {
 		}
 	}
 	if len(in.image) == 0 {
-		return input{}, fmt.Errorf(`%w: the form has no (or an empty) "image" field: %s`, errBadRequest, howToSend)
+		return input{}, fmt.Errorf(`%w: the form has no (or an empty) "image" field: %s`, pipeline.ErrBadRequest, howToSend)
 	}
 	return in, nil
 }
@@ -86,32 +84,32 @@ func parseMultipart(body []byte, boundary string) (input, error) {
 func parseJSON(body []byte) (input, error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
-		return input{}, fmt.Errorf("%w: malformed JSON body: %v", errBadRequest, err)
+		return input{}, fmt.Errorf("%w: malformed JSON body: %v", pipeline.ErrBadRequest, err)
 	}
 	in := input{fields: map[string]string{}}
 	for name, raw := range members {
 		if name == "image" {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return input{}, fmt.Errorf(`%w: "image" must be a string of base64 or a data: URI`, errBadRequest)
+				return input{}, fmt.Errorf(`%w: "image" must be a string of base64 or a data: URI`, pipeline.ErrBadRequest)
 			}
 			img, err := imagedata.Decode(s)
 			if err != nil {
-				return input{}, fmt.Errorf("%w: %v", errBadRequest, err)
+				return input{}, fmt.Errorf("%w: %v", pipeline.ErrBadRequest, err)
 			}
 			in.image = img
 			continue
 		}
 		v, ok, err := jsonField(raw)
 		if err != nil {
-			return input{}, fmt.Errorf("%w: %s: %v", errBadRequest, name, err)
+			return input{}, fmt.Errorf("%w: %s: %v", pipeline.ErrBadRequest, name, err)
 		}
 		if ok {
 			in.fields[name] = v
 		}
 	}
 	if in.image == nil {
-		return input{}, fmt.Errorf(`%w: the JSON body has no "image" member: %s`, errBadRequest, howToSend)
+		return input{}, fmt.Errorf(`%w: the JSON body has no "image" member: %s`, pipeline.ErrBadRequest, howToSend)
 	}
 	return in, nil
 }
@@ -157,87 +155,34 @@ func mergeFields(query url.Values, body map[string]string) map[string]string {
 	return out
 }
 
-// options are the settings of one vision request.
-type options struct {
-	model    string
-	task     pipeline.Options
-	annotate bool
-	format   annotate.Format
-}
-
-// parseOptions reads the option fields of a vision request. Values are checked for their
-// type here and for their range by the model; errors wrap models.ErrBadOption and name the
-// field. Unknown fields are ignored.
-func parseOptions(f map[string]string) (options, error) {
-	var o options
-	var err error
-	bad := func(field, v, want string) error {
-		return fmt.Errorf("%w: %s: %q is not %s", models.ErrBadOption, field, v, want)
-	}
-	o.model = strings.TrimSpace(f["model"])
-	if v, ok := f["min_score"]; ok {
-		var ok bool
-		if o.task.MinScore, ok = parseScore(v); !ok {
-			return o, bad("min_score", v, "a number between 0 and 1")
-		}
-	}
-	for _, n := range []struct {
-		field string
-		dst   *int
-	}{{"max", &o.task.Max}, {"top", &o.task.Top}} {
-		if v, ok := f[n.field]; ok {
-			if *n.dst, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
-				return o, bad(n.field, v, "a whole number")
+// newRequest is the pipeline request for task that the fields (query parameters and body
+// fields, see mergeFields) and image make: the options the task reads, model, annotate and
+// format. Values are checked for their type here and for their range by the model; errors
+// wrap models.ErrBadOption and name the field. Other fields are ignored.
+func newRequest(task pipeline.Task, f map[string]string, image []byte) (pipeline.Request, error) {
+	req := pipeline.Request{Task: task.Name, Model: strings.TrimSpace(f["model"]), Image: image}
+	for _, o := range task.Options {
+		if v, ok := f[o.Name]; ok {
+			if _, err := req.Options.Set(o.Name, v); err != nil {
+				return req, err
 			}
 		}
 	}
-	if v, ok := f["classes"]; ok {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				o.task.Classes = append(o.task.Classes, c)
-			}
-		}
-	}
-	for _, b := range []struct {
-		field string
-		dst   *bool
-	}{{"multi", &o.task.Multi}, {"annotate", &o.annotate}} {
-		if v, ok := f[b.field]; ok {
-			if *b.dst, err = parseFlag(v); err != nil {
-				return o, bad(b.field, v, "true or false")
-			}
+	if v, ok := f["annotate"]; ok {
+		var err error
+		if req.Annotate, err = pipeline.ParseFlag(v); err != nil {
+			return req, fmt.Errorf("%w: annotate: %q is not %v", models.ErrBadOption, v, err)
 		}
 	}
 	if v, ok := f["format"]; ok {
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "jpeg", "jpg":
-			o.format = annotate.JPEG
+			req.Format = annotate.JPEG
 		case "png":
-			o.format = annotate.PNG
+			req.Format = annotate.PNG
 		default:
-			return o, bad("format", v, "jpeg or png")
+			return req, fmt.Errorf("%w: format: %q is not jpeg or png", models.ErrBadOption, v)
 		}
 	}
-	return o, nil
-}
-
-// parseScore reads a score threshold. An explicit 0 means "everything", as in TensorFlow.js,
-// where the models take 0 to mean their default.
-func parseScore(v string) (float64, bool) {
-	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, false
-	}
-	if x == 0 {
-		x = math.SmallestNonzeroFloat64
-	}
-	return x, true
-}
-
-// parseFlag reads a boolean; an empty value (?annotate) means true.
-func parseFlag(v string) (bool, error) {
-	if v = strings.TrimSpace(v); v == "" {
-		return true, nil
-	}
-	return strconv.ParseBool(v)
+	return req, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -59,26 +60,32 @@ func TestParseBody(t *testing.T) {
 	}
 }
 
-func TestParseOptions(t *testing.T) {
-	o, err := parseOptions(mergeFields(
+func TestNewRequest(t *testing.T) {
+	detect, _ := pipeline.LookupTask(catalog.TaskDetect)
+	pose, _ := pipeline.LookupTask(catalog.TaskPose)
+	fields := mergeFields(
 		url.Values{"model": {" coco-ssd "}, "max": {"5"}, "classes": {"person", " car, "}, "top": {"2"}},
-		map[string]string{"min_score": "0.25", "multi": "", "annotate": "true", "format": "PNG", "max": "7", "unknown": "x"}))
+		map[string]string{"min_score": "0.25", "multi": "", "annotate": "true", "format": "PNG", "max": "7", "unknown": "x"})
+	req, err := newRequest(detect, fields, []byte("img"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := options{
-		model:    "coco-ssd",
-		task:     pipeline.Options{MinScore: 0.25, Max: 7, Classes: []string{"person", "car"}, Top: 2, Multi: true},
-		annotate: true, format: annotate.PNG,
+	want := pipeline.Request{
+		Task: catalog.TaskDetect, Model: "coco-ssd", Image: []byte("img"),
+		Options:  pipeline.Options{MinScore: 0.25, Max: 7, Classes: []string{"person", "car"}},
+		Annotate: true, Format: annotate.PNG,
 	}
-	if !reflect.DeepEqual(o, want) {
-		t.Errorf("got %+v\nwant %+v", o, want)
+	if !reflect.DeepEqual(req, want) {
+		t.Errorf("detect: got %+v\nwant %+v (top and multi are not detect's)", req, want)
 	}
-	if o, _ := parseOptions(map[string]string{"min_score": "0"}); o.task.MinScore <= 0 || o.task.MinScore > 1e-300 {
-		t.Errorf("min_score=0 gave %v, want the smallest positive score (keep everything)", o.task.MinScore)
+	if req, _ := newRequest(pose, fields, nil); !req.Options.Multi || req.Options.Max != 7 || req.Options.Classes != nil {
+		t.Errorf("pose: got %+v, want multi and max 7 only", req.Options)
 	}
-	for field, v := range map[string]string{"min_score": "Inf", "max": "1.5", "top": "three", "multi": "yes please", "annotate": "2", "format": "webp"} {
-		_, err := parseOptions(map[string]string{field: v})
+	if req, _ := newRequest(detect, map[string]string{"min_score": "0"}, nil); req.Options.MinScore <= 0 || req.Options.MinScore > 1e-300 {
+		t.Errorf("min_score=0 gave %v, want the smallest positive score (keep everything)", req.Options.MinScore)
+	}
+	for field, v := range map[string]string{"min_score": "Inf", "max": "1.5", "multi": "yes please", "nms_radius": "far", "annotate": "2", "format": "webp"} {
+		_, err := newRequest(pose, map[string]string{field: v}, nil)
 		if !errors.Is(err, models.ErrBadOption) || !bytes.Contains([]byte(err.Error()), []byte(field+": ")) {
 			t.Errorf("%s=%q: %v, want a bad option naming the field", field, v, err)
 		}
@@ -110,14 +117,15 @@ func FuzzParseBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		in, err := parseBody(contentType, body)
 		if err != nil {
-			if status, _ := statusOf(err); status != 400 || !errors.Is(err, errBadRequest) {
+			if status, _ := statusOf(err); status != 400 || !errors.Is(err, pipeline.ErrBadRequest) {
 				t.Fatalf("error %v maps to %d", err, status)
 			}
 		} else {
 			if len(in.image) == 0 || in.fields == nil {
 				t.Fatalf("success with %d image bytes, fields %v", len(in.image), in.fields)
 			}
-			if _, err := parseOptions(in.fields); err != nil && !errors.Is(err, models.ErrBadOption) {
+			detect, _ := pipeline.LookupTask(catalog.TaskDetect)
+			if _, err := newRequest(detect, in.fields, in.image); err != nil && !errors.Is(err, models.ErrBadOption) {
 				t.Fatalf("options error %v is not a bad option", err)
 			}
 		}

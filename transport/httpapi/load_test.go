@@ -23,6 +23,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -36,7 +37,7 @@ func gatedHarness(t *testing.T, timeout time.Duration, queue int) (*harness, *ga
 	p := openPipeline(t, g, reg, 1, queue, "coco-ssd")
 	cfg := testConfig()
 	if timeout > 0 {
-		cfg.HTTP.RequestTimeout = timeout
+		cfg.RequestTimeout = timeout
 	}
 	t.Cleanup(g.open) // never leave a request stuck at the gate
 	return newHarness(t, cfg, p, reg), g, p
@@ -46,7 +47,7 @@ func gatedHarness(t *testing.T, timeout time.Duration, queue int) (*harness, *ga
 // with 503 and Retry-After, and counted; the admitted ones complete.
 func TestOverload(t *testing.T) {
 	h, g, p := gatedHarness(t, 0, 1)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 	done := make(chan reply, 2)
 	go func() { done <- h.do("POST", "/v1/detect", "image/jpeg", photo) }()
 	waitFor(t, "the first request to reach the worker", func() bool { return g.waiting.Load() == 1 })
@@ -80,7 +81,7 @@ func TestOverload(t *testing.T) {
 // and explicit 503s.
 func TestOverloadManyClients(t *testing.T) {
 	h, g, _ := gatedHarness(t, 0, 2)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 	const clients = 12
 	done := make(chan reply, clients)
 	for range clients {
@@ -102,7 +103,7 @@ func TestOverloadManyClients(t *testing.T) {
 // TestClientGone: a client that goes away cancels its request, queued or running.
 func TestClientGone(t *testing.T) {
 	h, g, p := gatedHarness(t, 0, 2)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 
 	runCtx, leaveRunning := context.WithCancel(context.Background())
 	running := make(chan reply, 1)
@@ -135,7 +136,7 @@ func TestClientGone(t *testing.T) {
 // TestDeadline: a request that outlives its deadline gets 504, and its inference stops.
 func TestDeadline(t *testing.T) {
 	h, g, _ := gatedHarness(t, 200*time.Millisecond, 1)
-	r := h.do("POST", "/v1/detect", "image/jpeg", readImage(t, "burger.jpg"))
+	r := h.do("POST", "/v1/detect", "image/jpeg", testenv.ReadImage(t, "burger.jpg"))
 	if code, _ := r.apiErr(t); r.status != http.StatusGatewayTimeout || code != "timeout" {
 		t.Errorf("status %d: %s", r.status, r.body)
 	}
@@ -149,7 +150,7 @@ func TestDeadline(t *testing.T) {
 func TestPanic(t *testing.T) {
 	h, g, _ := gatedHarness(t, 0, 0)
 	g.panics.Store(true)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 	r := h.do("POST", "/v1/detect", "image/jpeg", photo, "X-Request-Id", "boom1")
 	code, msg := r.apiErr(t)
 	if r.status != http.StatusInternalServerError || code != "internal" || !strings.Contains(msg, "boom1") || strings.Contains(msg, "exploded") {
@@ -197,7 +198,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, g, _ := gatedHarness(t, 0, 0)
 			addr, served := serve(t, h.srv)
-			photo := readImage(t, "burger.jpg")
+			photo := testenv.ReadImage(t, "burger.jpg")
 			inflight := make(chan *http.Response, 1)
 			go func() {
 				resp, err := http.Post("http://"+addr+"/v1/detect", "image/jpeg", bytes.NewReader(photo))
@@ -243,8 +244,8 @@ func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := selfSigned(t, dir)
 	cfg := testConfig()
-	cfg.HTTP.TLS.Cert, cfg.HTTP.TLS.Key = certFile, keyFile
-	srv, err := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	cfg.TLS.Cert, cfg.TLS.Key = certFile, keyFile
+	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,8 +271,8 @@ func TestTLS(t *testing.T) {
 		}
 	}
 
-	cfg.HTTP.TLS.Cert = filepath.Join(dir, "missing.pem")
-	if _, err := New(cfg, prometheus.NewRegistry(), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "missing.pem") {
+	cfg.TLS.Cert = filepath.Join(dir, "missing.pem")
+	if _, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "missing.pem") {
 		t.Errorf("New with a missing certificate: %v", err)
 	}
 }

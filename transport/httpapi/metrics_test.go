@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/visiond/visiond/internal/testenv"
 )
 
 // TestMetrics: /metrics carries the HTTP and the pipeline metrics, labelled by route, model
@@ -14,7 +15,7 @@ func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	p := openPipeline(t, nil, reg, 1, 2, "coco-ssd")
 	h := newHarness(t, testConfig(), p, reg)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 	h.do("POST", "/v1/detect", "image/jpeg", photo)
 	h.do("POST", "/v1/detect?annotate=1", "image/jpeg", photo)
 	h.do("POST", "/v1/detect", "image/jpeg", []byte("junk"))

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,19 +8,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/models/catalog"
-	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/pipeline"
 )
 
-// Errors of the HTTP layer itself, beside the core's sentinels.
+// The HTTP layer's own errors, worded for HTTP clients, in the core's vocabulary.
 var (
-	errBadRequest   = errors.New("bad request")
-	errUnauthorized = errors.New("missing or wrong API key (send Authorization: Bearer KEY or X-API-Key: KEY; DeepStack clients may send the api_key form field)")
-	errNotReady     = errors.New("models are still loading")
-	errNoRoute      = errors.New("no such endpoint (see /openapi.json)")
-	errMethod       = errors.New("method not allowed on this endpoint")
+	errUnauthorized = fmt.Errorf("%w (send Authorization: Bearer KEY or X-API-Key: KEY; DeepStack clients may send the api_key form field)", pipeline.ErrUnauthorized)
+	errNoRoute      = fmt.Errorf("%w: no such endpoint (see /openapi.json)", pipeline.ErrNotFound)
+	errMethod       = fmt.Errorf("%w on this endpoint", pipeline.ErrMethod)
 	errPanic        = errors.New("internal error")
 )
 
@@ -29,42 +23,34 @@ var (
 // answer (nginx's 499); the client never sees it.
 const statusClientClosed = 499
 
-// statusOf maps an error to its HTTP status and a stable machine-readable code. It is the one
-// place where core errors meet HTTP.
+// statuses are the HTTP statuses of the error codes of pipeline.Code; every other code is 500.
+var statuses = map[string]int{
+	"busy":               http.StatusServiceUnavailable,
+	"shutting_down":      http.StatusServiceUnavailable,
+	"loading":            http.StatusServiceUnavailable,
+	"not_installed":      http.StatusServiceUnavailable,
+	"bad_model":          http.StatusServiceUnavailable,
+	"timeout":            http.StatusGatewayTimeout,
+	"canceled":           statusClientClosed,
+	"unauthorized":       http.StatusUnauthorized,
+	"not_found":          http.StatusNotFound,
+	"method_not_allowed": http.StatusMethodNotAllowed,
+	"unknown_task":       http.StatusNotFound,
+	"unknown_model":      http.StatusNotFound,
+	"bad_option":         http.StatusBadRequest,
+	"too_large":          http.StatusRequestEntityTooLarge,
+	"unsupported_format": http.StatusUnsupportedMediaType,
+	"bad_image":          http.StatusBadRequest,
+	"bad_request":        http.StatusBadRequest,
+}
+
+// statusOf is the HTTP status and the code of err.
 func statusOf(err error) (int, string) {
-	switch {
-	case errors.Is(err, pipeline.ErrBusy):
-		return http.StatusServiceUnavailable, "busy"
-	case errors.Is(err, pipeline.ErrClosed):
-		return http.StatusServiceUnavailable, "shutting_down"
-	case errors.Is(err, errNotReady):
-		return http.StatusServiceUnavailable, "loading"
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "timeout"
-	case errors.Is(err, context.Canceled):
-		return statusClientClosed, "canceled"
-	case errors.Is(err, errUnauthorized):
-		return http.StatusUnauthorized, "unauthorized"
-	case errors.Is(err, errNoRoute):
-		return http.StatusNotFound, "not_found"
-	case errors.Is(err, errMethod):
-		return http.StatusMethodNotAllowed, "method_not_allowed"
-	case errors.Is(err, pipeline.ErrUnknownTask):
-		return http.StatusNotFound, "unknown_task"
-	case errors.Is(err, catalog.ErrUnknownModel), errors.Is(err, catalog.ErrNotInstalled):
-		return http.StatusNotFound, "unknown_model"
-	case errors.Is(err, models.ErrBadOption):
-		return http.StatusBadRequest, "bad_option"
-	case errors.Is(err, preprocess.ErrTooLarge):
-		return http.StatusRequestEntityTooLarge, "too_large"
-	case errors.Is(err, preprocess.ErrUnsupportedFormat):
-		return http.StatusUnsupportedMediaType, "unsupported_format"
-	case errors.Is(err, preprocess.ErrBadImage):
-		return http.StatusBadRequest, "bad_image"
-	case errors.Is(err, errBadRequest):
-		return http.StatusBadRequest, "bad_request"
+	code := pipeline.Code(err)
+	if status, ok := statuses[code]; ok {
+		return status, code
 	}
-	return http.StatusInternalServerError, "internal"
+	return http.StatusInternalServerError, code
 }
 
 // handler is a route's logic: it returns the answer, or an error for the adapter to map.

@@ -1,5 +1,5 @@
 // Package httpapi is visiond's HTTP API, served with gin: one image in, results out, on
-// /v1/detect, /v1/classify, /v1/pose and /v1/hands, plus the DeepStack detection API, model
+// /v1/<task> for every task of the pipeline (detect, classify, pose, hands), plus the DeepStack detection API, model
 // listing, health, readiness, Prometheus metrics and an OpenAPI document. Every image goes
 // through the same pipeline as the other transports; this package only reads requests, maps
 // errors to status codes (statusOf) and writes answers.
@@ -22,8 +22,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/visiond/visiond/config"
-	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -45,7 +43,7 @@ var openAPI []byte
 // Server is the HTTP API. It answers /healthz from the start, and the model routes once Ready
 // has given it a pipeline.
 type Server struct {
-	cfg       config.HTTP
+	cfg       Config
 	bodyLimit int64
 	log       *slog.Logger
 	metrics   *httpMetrics
@@ -63,12 +61,15 @@ type backend struct {
 	engine string
 }
 
-// New builds the server for cfg and registers its metrics on reg. It serves nothing until
-// Serve is called.
-func New(cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (*Server, error) {
+// New builds the server for cfg, taking images of up to maxImageBytes, and registers its
+// metrics on reg. It serves nothing until Serve is called.
+func New(cfg Config, maxImageBytes int64, reg *prometheus.Registry, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	var tlsConfig *tls.Config
-	if cfg.HTTP.TLS.Enabled() {
-		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLS.Cert, cfg.HTTP.TLS.Key)
+	if cfg.TLS.Enabled() {
+		cert, err := tls.LoadX509KeyPair(cfg.TLS.Cert, cfg.TLS.Key)
 		if err != nil {
 			return nil, fmt.Errorf("http.tls: %w", err)
 		}
@@ -80,19 +81,19 @@ func New(cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (*Server
 	}
 	base, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg: cfg.HTTP,
+		cfg: cfg,
 		// Base64 in JSON makes an image 4/3 larger; multipart and JSON add a little around it.
-		bodyLimit:  cfg.Pipeline.MaxImageBytes/3*4 + 64<<10,
+		bodyLimit:  maxImageBytes/3*4 + 64<<10,
 		log:        log,
 		metrics:    m,
-		keys:       newKeyring(cfg.HTTP.APIKeys),
+		keys:       newKeyring(cfg.APIKeys),
 		cancelBase: cancel,
 	}
 	s.http = &http.Server{
 		Handler:           s.routes(reg),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       cfg.HTTP.RequestTimeout,
+		ReadTimeout:       cfg.RequestTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return base },
@@ -125,10 +126,9 @@ func (s *Server) routes(reg *prometheus.Registry) http.Handler {
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.GET("/models", s.api(s.models))
-	v1.POST("/detect", s.api(s.vision(catalog.TaskDetect)))
-	v1.POST("/classify", s.api(s.vision(catalog.TaskClassify)))
-	v1.POST("/pose", s.api(s.vision(catalog.TaskPose)))
-	v1.POST("/hands", s.api(s.vision(catalog.TaskHands)))
+	for _, t := range pipeline.Tasks() {
+		v1.POST("/"+string(t.Name), s.api(s.vision(t)))
+	}
 	return r
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/models/results"
 )
 
@@ -32,8 +34,8 @@ type detectAnswer struct {
 // TestDetectInputStyles: the airplane photo sent in every accepted way gives the same
 // airplanes.
 func TestDetectInputStyles(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	photo := readImage(t, "airplane_airport_1280.jpg")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	photo := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	b64 := base64.StdEncoding.EncodeToString(photo)
 	urlSafe := base64.RawURLEncoding.EncodeToString(photo)
 	jsonBody := func(image string) []byte {
@@ -99,8 +101,8 @@ func wrap(s string, n int) string {
 }
 
 func TestClassify(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	formType, form := multipartBody(t, readImage(t, "burger.jpg"), "top", "1")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	formType, form := multipartBody(t, testenv.ReadImage(t, "burger.jpg"), "top", "1")
 	r := h.do("POST", "/v1/classify", formType, form)
 	var a struct {
 		Model, Task string
@@ -114,8 +116,8 @@ func TestClassify(t *testing.T) {
 
 // TestDetectOptions: options in the query, the form or JSON change the answer as asked.
 func TestDetectOptions(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	photo := readImage(t, "airplane_airport_1280.jpg")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	photo := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	detect := func(t *testing.T, path, contentType string, body []byte) detectAnswer {
 		t.Helper()
 		r := h.do("POST", path, contentType, body)
@@ -187,8 +189,8 @@ func TestDetectOptions(t *testing.T) {
 
 // TestAcceptImage: a client that accepts an image gets the annotated image as the body.
 func TestAcceptImage(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	photo := readImage(t, "airplane_airport_1280.jpg")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	photo := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	for _, tc := range []struct {
 		accept, want string
 		decode       func([]byte) (image.Image, error)
@@ -232,8 +234,8 @@ type deepStackAnswer struct {
 // TestDeepStack: the DeepStack route answers DeepStack's shape with the objects /v1/detect
 // finds at the same threshold, in integer pixel corners.
 func TestDeepStack(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
-	photo := readImage(t, "airplane_airport_1280.jpg")
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	photo := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	formType, form := multipartBody(t, photo)
 	r := h.do("POST", "/v1/vision/detection", formType, form)
 	if r.status != http.StatusOK {
@@ -283,10 +285,10 @@ func TestDeepStack(t *testing.T) {
 
 // TestDeepStackErrors: errors on the DeepStack route have DeepStack's shape.
 func TestDeepStackErrors(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
 	noImage, form := multipartBody(t, nil, "min_confidence", "0.5")
 	textType, text := multipartBody(t, []byte("not an image"))
-	photoType, photo := multipartBody(t, readImage(t, "burger.jpg"), "min_confidence", "lots")
+	photoType, photo := multipartBody(t, testenv.ReadImage(t, "burger.jpg"), "min_confidence", "lots")
 	for _, tc := range []struct {
 		name, contentType string
 		body              []byte
@@ -310,7 +312,7 @@ func TestDeepStackErrors(t *testing.T) {
 }
 
 func TestModelsRoute(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
 	r := h.do("GET", "/v1/models", "", nil)
 	var a struct{ Models []modelInfo }
 	r.json(t, &a)
@@ -359,7 +361,7 @@ func TestOpenAPI(t *testing.T) {
 // pipeline is there, and /readyz turns unready on shutdown.
 func TestReadiness(t *testing.T) {
 	h := newHarness(t, testConfig(), nil, nil)
-	photo := readImage(t, "burger.jpg")
+	photo := testenv.ReadImage(t, "burger.jpg")
 	if r := h.do("GET", "/healthz", "", nil); r.status != http.StatusOK {
 		t.Errorf("healthz while loading: %d", r.status)
 	}
@@ -374,7 +376,7 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("classify while loading: %d %s %v", r.status, r.body, r.header)
 	}
 
-	h.srv.Ready(sharedPipeline(t), "onnxruntime test")
+	h.srv.Ready(testpipeline.Shared(t), "onnxruntime test")
 	r = h.do("GET", "/readyz", "", nil)
 	var ready struct {
 		Status string
@@ -400,7 +402,7 @@ func TestReadiness(t *testing.T) {
 
 // TestRequestID: a sane client id is kept, anything else replaced; the log carries it.
 func TestRequestID(t *testing.T) {
-	h := newHarness(t, testConfig(), sharedPipeline(t), nil)
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
 	r := h.do("GET", "/healthz", "", nil, "X-Request-Id", "camera-7.frame_42")
 	if got := r.header.Get("X-Request-Id"); got != "camera-7.frame_42" {
 		t.Errorf("request id %q, want the client's", got)
@@ -423,7 +425,7 @@ func TestPoseAndHands(t *testing.T) {
 
 	// A man in a warrior yoga pose, standing in the middle of a 1000×667 beach photo: head
 	// near (480, 265), feet on the mat near the bottom.
-	r := h.do("POST", "/v1/pose", "image/jpeg", readImage(t, "person_fullbody_pose.jpg"))
+	r := h.do("POST", "/v1/pose", "image/jpeg", testenv.ReadImage(t, "person_fullbody_pose.jpg"))
 	var pose struct {
 		Model   string
 		Results []results.Pose
@@ -446,7 +448,7 @@ func TestPoseAndHands(t *testing.T) {
 	}
 
 	// Two hands, palms and backs, one in each half of a 720×382 photo.
-	formType, form := multipartBody(t, readImage(t, "hands.jpg"))
+	formType, form := multipartBody(t, testenv.ReadImage(t, "hands.jpg"))
 	r = h.do("POST", "/v1/hands", formType, form)
 	var hands struct {
 		Model   string

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,9 +14,13 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/httpapi"
 )
 
 // benchRounds alternate the measurements, so that drifts of the machine's speed hit all three alike.
@@ -32,10 +38,10 @@ const benchRounds = 5
 // Reported: the three rates, the ratios of MQTT to both, and the frames dropped (replaced by
 // a newer one) per frame answered. b.N frames are answered on each path, in rounds.
 func BenchmarkThroughput(b *testing.B) {
-	pipe := testPipeline(b)
+	pipe := testpipeline.Shared(b)
 	m := startMosquitto(b)
-	frame := readImage(b, "cat_720p.jpg")
-	detect := ServeHTTP(b, pipe)
+	frame := testenv.ReadImage(b, "cat_720p.jpg")
+	detect := serveHTTP(b, pipe)
 	for run, c := range []struct{ cameras, fps int }{{1, 0}, {4, 0}, {1, 120}, {4, 30}} {
 		name := fmt.Sprintf("cameras=%d/full-speed", c.cameras)
 		if c.fps > 0 {
@@ -70,10 +76,18 @@ func BenchmarkThroughput(b *testing.B) {
 // requests waiting for them.
 const httpClients = 8
 
-// ServeHTTP serves pipe with visiond's HTTP server on a loopback port and returns the URL of
-// its detect route. The external test package sets it, since serving needs package config,
-// which imports this one.
-var ServeHTTP func(testing.TB, *pipeline.Pipeline) string
+// serveHTTP serves pipe with visiond's HTTP server (default settings) on a loopback port and
+// returns the URL of its detect route.
+func serveHTTP(t testing.TB, pipe *pipeline.Pipeline) string {
+	srv, err := httpapi.New(httpapi.Defaults(), pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(pipe, "onnxruntime")
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL + "/v1/detect"
+}
 
 // httpRun posts frame to url n times from httpClients clients and returns how long it took.
 // Any answer but 200 fails the benchmark.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 )
 
@@ -38,7 +39,7 @@ type Config struct {
 	Routes []Route `yaml:"routes"`
 	// MaxPayload is the largest message accepted, in bytes; larger ones get an error message.
 	MaxPayload int64 `yaml:"max_payload_bytes"`
-	// Workers is how many messages are processed at once; 0 means one per core.
+	// Workers is how many messages are processed at once.
 	Workers int `yaml:"workers"`
 }
 
@@ -82,6 +83,7 @@ func Defaults() Config {
 		Prefix:     "visiond",
 		QoS:        1,
 		MaxPayload: 16 << 20,
+		Workers:    runtime.NumCPU(),
 	}
 }
 
@@ -128,8 +130,8 @@ func (c Config) Validate() error {
 	if c.MaxPayload <= 0 {
 		bad("max_payload_bytes: must be positive, got %d", c.MaxPayload)
 	}
-	if c.Workers < 0 {
-		bad("workers: must be 0 (one per core) or more, got %d", c.Workers)
+	if c.Workers < 1 {
+		bad("workers: must be at least 1, got %d", c.Workers)
 	}
 	seen := map[string]bool{}
 	for i, r := range c.Routes {

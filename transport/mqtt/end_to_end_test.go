@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/models/results"
 )
 
@@ -71,9 +72,9 @@ func jsonFrame(t testing.TB, img []byte, fields ...string) []byte {
 // naming the two large airplanes, the annotated JPEG, the retained airplane count, a
 // request's reply and the retained online status.
 func TestAirplane(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	path := testenv.Image(t, "airplane_airport_1280.jpg")
-	jpg := readImage(t, "airplane_airport_1280.jpg")
+	jpg := testenv.ReadImage(t, "airplane_airport_1280.jpg")
 	for _, broker := range []string{"mosquitto", "embedded"} {
 		t.Run(broker, func(t *testing.T) {
 			cfg := Defaults()
@@ -133,14 +134,14 @@ func TestAirplane(t *testing.T) {
 // TestMalformedPayloads publishes what a broken camera might send: each gets an error
 // message naming the reason, and visiond goes on answering.
 func TestMalformedPayloads(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	m := startMosquitto(t)
 	cfg := Defaults()
 	cfg.Broker, cfg.MaxPayload = m.url(), 1<<20
 	s := startService(t, cfg, pipe)
 	w := watch(t, client(t, m.url()), "visiond/+/error", "visiond/+/detections")
 	c := client(t, m.url())
-	jpg := readImage(t, "burger.jpg")
+	jpg := testenv.ReadImage(t, "burger.jpg")
 	cases := []struct {
 		camera  string
 		payload []byte
@@ -148,11 +149,11 @@ func TestMalformedPayloads(t *testing.T) {
 	}{
 		{"text", []byte("hello, I am not a picture"), "bad_image"},
 		{"truncated", jpg[:len(jpg)/3], "bad_image"},
-		{"empty", nil, "bad_payload"},
+		{"empty", nil, "bad_request"},
 		{"oversized", bytes.Repeat([]byte{0xff}, 1<<20+1), "too_large"},
 		{"tiff", []byte("II*\x00\x08\x00\x00\x00"), "unsupported_format"},
-		{"json", []byte(`{"image": 5}`), "bad_payload"},
-		{"base64", []byte(`{"image": "not base64!"}`), "bad_payload"},
+		{"json", []byte(`{"image": 5}`), "bad_request"},
+		{"base64", []byte(`{"image": "not base64!"}`), "bad_request"},
 	}
 	for _, k := range cases { // one camera each, so no frame replaces another
 		publish(t, c, "visiond/"+k.camera+"/image", k.payload)
@@ -180,12 +181,12 @@ func TestMalformedPayloads(t *testing.T) {
 // visiond reconnects, subscribes again, says it is online, and answers frames sent after
 // the restart.
 func TestMosquittoRestart(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	m := startMosquitto(t)
 	cfg := Defaults()
 	cfg.Broker = m.url()
 	s := startService(t, cfg, pipe)
-	jpg := readImage(t, "burger.jpg")
+	jpg := testenv.ReadImage(t, "burger.jpg")
 
 	var sent atomic.Int64 // id of the last frame sent
 	stop := make(chan struct{})
@@ -234,7 +235,7 @@ func TestMosquittoRestart(t *testing.T) {
 // TestLastWill cuts visiond's connection as a network fault would: the broker publishes its
 // last will (offline); visiond reconnects (online); closing it says offline.
 func TestLastWill(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	m := startMosquitto(t)
 	p := startProxy(t, fmt.Sprintf("127.0.0.1:%d", m.port))
 	cfg := Defaults()
@@ -255,7 +256,7 @@ func TestLastWill(t *testing.T) {
 // 200 frames from 4 cameras are each answered exactly once, and both instances work.
 func TestSharedSubscription(t *testing.T) {
 	const cameras, frames = 4, 50
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	m := startMosquitto(t)
 	cfg := Defaults()
 	cfg.Broker, cfg.ShareGroup = m.url(), "visiond"
@@ -278,7 +279,7 @@ func TestSharedSubscription(t *testing.T) {
 		answered[cam] <- id
 	}, "visiond/+/detections")
 
-	jpg := readImage(t, "burger.jpg")
+	jpg := testenv.ReadImage(t, "burger.jpg")
 	var cams sync.WaitGroup
 	errs := make(chan error, cameras)
 	for cam := range cameras {
@@ -339,7 +340,7 @@ func TestSharedSubscription(t *testing.T) {
 
 // TestEmbeddedBrokerLogin lets in only the configured users (and visiond itself).
 func TestEmbeddedBrokerLogin(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	cfg := Defaults()
 	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}}
 	s := startService(t, cfg, pipe)
@@ -351,7 +352,7 @@ func TestEmbeddedBrokerLogin(t *testing.T) {
 	}
 	cam := client(t, s.BrokerURL(), "cam:secret")
 	w := watch(t, cam, "visiond/door/detections")
-	publish(t, cam, "visiond/door/image", readImage(t, "burger.jpg"))
+	publish(t, cam, "visiond/door/image", testenv.ReadImage(t, "burger.jpg"))
 	if d := decodeDetections(t, w.next(t, "visiond/door/detections", nil)); d.Camera != "door" {
 		t.Errorf("detections %+v", d)
 	}
@@ -359,7 +360,7 @@ func TestEmbeddedBrokerLogin(t *testing.T) {
 
 // TestEmbeddedBrokerPortTaken reports a taken port clearly, as ErrListen.
 func TestEmbeddedBrokerPortTaken(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -18,10 +18,8 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/visiond/visiond/inference/ort"
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models"
-	"github.com/visiond/visiond/models/catalog"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -29,47 +27,7 @@ import (
 // a failure, never a measurement.
 const waitLimit = 30 * time.Second
 
-var (
-	sharedOnce sync.Once
-	shared     *pipeline.Pipeline
-	sharedErr  error
-)
-
-// testPipeline is one pipeline with coco-ssd, shared by the tests of the package, with the
-// workers and threads visiond serve has by default (one worker per core, one thread each).
-func testPipeline(t testing.TB) *pipeline.Pipeline {
-	t.Helper()
-	m, _ := catalog.Lookup("coco-ssd")
-	var files []string
-	for _, f := range m.Files() {
-		files = append(files, f.Name)
-	}
-	dir := testenv.ModelDir(t, files...)
-	lib := testenv.ORTLibrary(t)
-	sharedOnce.Do(func() {
-		var eng *ort.Engine
-		if eng, sharedErr = ort.New(ort.Config{LibraryPath: lib, IntraOpThreads: 1}); sharedErr != nil {
-			return
-		}
-		shared, sharedErr = pipeline.Open(pipeline.Config{
-			Models: []string{"coco-ssd"},
-			Load:   models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: dir}, Threads: 1},
-		})
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
-	}
-	return shared
-}
-
-func readImage(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testenv.Image(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
 
 // testLog shows warnings and errors on stderr.
 func testLog() *slog.Logger {

@@ -3,16 +3,13 @@ package mqtt
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/pipeline"
 	"github.com/visiond/visiond/transport/imagedata"
 )
-
-// ErrBadPayload: a message is neither image bytes nor a valid JSON envelope.
-var ErrBadPayload = errors.New("bad payload")
 
 // payload is what an image or request message carries.
 type payload struct {
@@ -42,23 +39,23 @@ func parsePayload(b []byte, max int64) (payload, error) {
 	}
 	trimmed := bytes.TrimLeft(b, " \t\r\n")
 	if len(trimmed) == 0 {
-		return payload{}, fmt.Errorf("%w: empty message", ErrBadPayload)
+		return payload{}, fmt.Errorf("%w: empty message", pipeline.ErrBadRequest)
 	}
 	if trimmed[0] != '{' {
 		return payload{image: b}, nil
 	}
 	var env envelope
 	if err := json.Unmarshal(trimmed, &env); err != nil {
-		return payload{}, fmt.Errorf("%w: JSON envelope: %v", ErrBadPayload, err)
+		return payload{}, fmt.Errorf("%w: JSON envelope: %v", pipeline.ErrBadRequest, err)
 	}
 	// The fields read so far are returned with an error, so the error can reach reply_to.
 	var p payload
 	if env.ReplyTo != "" && !publishable(env.ReplyTo) {
-		return p, fmt.Errorf("%w: reply_to %q is not a topic one can publish to", ErrBadPayload, env.ReplyTo)
+		return p, fmt.Errorf("%w: reply_to %q is not a topic one can publish to", pipeline.ErrBadRequest, env.ReplyTo)
 	}
 	p.replyTo = env.ReplyTo
 	if !scalarID(env.ID) {
-		return p, fmt.Errorf("%w: id must be a string or a number, got %s", ErrBadPayload, env.ID)
+		return p, fmt.Errorf("%w: id must be a string or a number, got %s", pipeline.ErrBadRequest, env.ID)
 	}
 	if string(env.ID) != "null" {
 		p.id = env.ID
@@ -66,7 +63,7 @@ func parsePayload(b []byte, max int64) (payload, error) {
 	p.model = env.Model
 	img, err := imagedata.Decode(env.Image)
 	if err != nil {
-		return p, fmt.Errorf("%w: %v", ErrBadPayload, err)
+		return p, fmt.Errorf("%w: %v", pipeline.ErrBadRequest, err)
 	}
 	p.image = img
 	return p, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/pipeline"
 )
 
 func TestParsePayload(t *testing.T) {
@@ -26,16 +27,16 @@ func TestParsePayload(t *testing.T) {
 		{"data URL", `{"image":"data:image/jpeg;base64,` + b64 + `"}`, payload{image: jpg}, nil},
 		{"URL-safe unpadded, as the HTTP API takes it", `{"image":"` + base64.RawURLEncoding.EncodeToString(jpg) + `"}`, payload{image: jpg}, nil},
 		{"unknown fields are ignored", `{"image":"` + b64 + `","camera_time":"12:00"}`, payload{image: jpg}, nil},
-		{"empty", "", payload{}, ErrBadPayload},
-		{"blank", " \r\n", payload{}, ErrBadPayload},
-		{"broken JSON", `{"image":`, payload{}, ErrBadPayload},
-		{"no image", `{"id":"x","reply_to":"me/answers"}`, payload{replyTo: "me/answers", id: []byte(`"x"`)}, ErrBadPayload},
-		{"image not base64", `{"image":"%%%","reply_to":"me/answers"}`, payload{replyTo: "me/answers"}, ErrBadPayload},
-		{"image URL", `{"image":"http://camera.local/snapshot.jpg"}`, payload{}, ErrBadPayload},
-		{"data URL not base64", `{"image":"data:image/jpeg,abc"}`, payload{}, ErrBadPayload},
-		{"object id", `{"image":"` + b64 + `","id":{"a":1}}`, payload{}, ErrBadPayload},
-		{"wildcard reply_to", `{"image":"` + b64 + `","reply_to":"me/#"}`, payload{}, ErrBadPayload},
-		{"$ reply_to", `{"image":"` + b64 + `","reply_to":"$SYS/x"}`, payload{}, ErrBadPayload},
+		{"empty", "", payload{}, pipeline.ErrBadRequest},
+		{"blank", " \r\n", payload{}, pipeline.ErrBadRequest},
+		{"broken JSON", `{"image":`, payload{}, pipeline.ErrBadRequest},
+		{"no image", `{"id":"x","reply_to":"me/answers"}`, payload{replyTo: "me/answers", id: []byte(`"x"`)}, pipeline.ErrBadRequest},
+		{"image not base64", `{"image":"%%%","reply_to":"me/answers"}`, payload{replyTo: "me/answers"}, pipeline.ErrBadRequest},
+		{"image URL", `{"image":"http://camera.local/snapshot.jpg"}`, payload{}, pipeline.ErrBadRequest},
+		{"data URL not base64", `{"image":"data:image/jpeg,abc"}`, payload{}, pipeline.ErrBadRequest},
+		{"object id", `{"image":"` + b64 + `","id":{"a":1}}`, payload{}, pipeline.ErrBadRequest},
+		{"wildcard reply_to", `{"image":"` + b64 + `","reply_to":"me/#"}`, payload{}, pipeline.ErrBadRequest},
+		{"$ reply_to", `{"image":"` + b64 + `","reply_to":"$SYS/x"}`, payload{}, pipeline.ErrBadRequest},
 		{"too large", string(make([]byte, 1001)), payload{}, preprocess.ErrTooLarge},
 	}
 	for _, c := range cases {
@@ -54,7 +55,7 @@ func samePayload(a, b payload) bool {
 }
 
 // FuzzParsePayload feeds the payload parser arbitrary messages: it must return an image, or
-// an error wrapping ErrBadPayload or preprocess.ErrTooLarge, never panic; a raw image is
+// an error wrapping pipeline.ErrBadRequest or preprocess.ErrTooLarge, never panic; a raw image is
 // the message itself; a reply_to it returns can be published to.
 func FuzzParsePayload(f *testing.F) {
 	b64 := base64.StdEncoding.EncodeToString([]byte("\xff\xd8\xff"))
@@ -71,7 +72,7 @@ func FuzzParsePayload(f *testing.F) {
 			t.Fatalf("reply_to %q returned", p.replyTo)
 		}
 		if err != nil {
-			if !errors.Is(err, ErrBadPayload) && !errors.Is(err, preprocess.ErrTooLarge) {
+			if !errors.Is(err, pipeline.ErrBadRequest) && !errors.Is(err, preprocess.ErrTooLarge) {
 				t.Fatalf("error without a sentinel: %v", err)
 			}
 			return

@@ -14,7 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
@@ -227,13 +226,13 @@ func TestErrorMessages(t *testing.T) {
 		{"bad image", "visiond/cam1/image", "hello", failing(fmt.Errorf("decoding: %w", preprocess.ErrBadImage)),
 			"visiond/cam1/error", "bad_image", "decoding: bad image"},
 		{"too large", "visiond/cam1/image", strings.Repeat("x", 101), nil, "visiond/cam1/error", "too_large", "payload of 101 bytes"},
-		{"empty", "visiond/cam1/image", "", nil, "visiond/cam1/error", "bad_payload", "empty message"},
+		{"empty", "visiond/cam1/image", "", nil, "visiond/cam1/error", "bad_request", "empty message"},
 		{"unknown model", "visiond/cam1/image", `{"image":"/9j/","model":"yolo"}`, nil, "visiond/cam1/error", "unknown_model", "yolo is not loaded"},
 		{"internal", "visiond/cam1/image", "\xff\xd8", failing(errors.New("onnx: segfault-ish detail")),
 			"visiond/cam1/error", "internal", "internal error"},
-		{"request without reply_to", "visiond/request", "\xff\xd8", nil, "visiond/request/error", "bad_payload", "reply_to"},
+		{"request without reply_to", "visiond/request", "\xff\xd8", nil, "visiond/request/error", "bad_request", "reply_to"},
 		{"request error goes to reply_to", "visiond/request", `{"image":"/9j/","reply_to":"me/answer"}`, failing(pipeline.ErrClosed),
-			"me/answer", "shutting_down", "closed"},
+			"me/answer", "shutting_down", "shutting down"},
 	}
 	for _, c := range cases {
 		cfg := Defaults()
@@ -269,31 +268,6 @@ func TestRequestIsAnsweredOnItsReplyTopic(t *testing.T) {
 	}
 	if reply.ID != 7 || reply.Camera != "" || len(reply.Results) != 1 || reply.Results[0].Class != "cup" {
 		t.Errorf("reply %+v", reply)
-	}
-}
-
-func TestErrorCode(t *testing.T) {
-	cases := []struct {
-		err  error
-		code string
-	}{
-		{fmt.Errorf("x: %w", preprocess.ErrTooLarge), "too_large"},
-		{preprocess.ErrUnsupportedFormat, "unsupported_format"},
-		{preprocess.ErrBadImage, "bad_image"},
-		{ErrBadPayload, "bad_payload"},
-		{catalog.ErrUnknownModel, "unknown_model"},
-		{pipeline.ErrUnknownTask, "unknown_model"},
-		{models.ErrBadOption, "bad_option"},
-		{pipeline.ErrBusy, "busy"},
-		{context.DeadlineExceeded, "timeout"},
-		{pipeline.ErrClosed, "shutting_down"},
-		{context.Canceled, "shutting_down"},
-		{errors.New("disk on fire"), "internal"},
-	}
-	for _, c := range cases {
-		if code, _ := errorCode(c.err); code != c.code {
-			t.Errorf("%v: code %s, want %s", c.err, code, c.code)
-		}
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,9 +118,6 @@ func Start(ctx context.Context, cfg Config, pipe *pipeline.Pipeline, reg prometh
 
 // newService makes a service that is neither connected nor working yet.
 func newService(ctx context.Context, cfg Config, pipe inferer, rt *router, log *slog.Logger) *Service {
-	if cfg.Workers == 0 {
-		cfg.Workers = runtime.NumCPU()
-	}
 	if log == nil {
 		log = slog.Default()
 	}
@@ -245,7 +241,7 @@ func (s *Service) process(m *inbound) {
 	defer cancel()
 	p, err := parsePayload(m.payload, s.cfg.MaxPayload)
 	if err == nil && m.camera == "" && p.replyTo == "" {
-		err = fmt.Errorf("%w: a request is a JSON envelope with a reply_to topic", ErrBadPayload)
+		err = fmt.Errorf("%w: a request is a JSON envelope with a reply_to topic", pipeline.ErrBadRequest)
 	}
 	var jobs []job
 	if err == nil {
@@ -322,7 +318,7 @@ func (s *Service) answer(m *inbound, p payload, res *pipeline.Result) {
 func (s *Service) fail(m *inbound, p payload, err error) {
 	code, reason := errorCode(err)
 	s.metrics.errors.WithLabelValues(code).Inc()
-	if code == "internal" {
+	if code == pipeline.Internal {
 		s.log.Error("mqtt: processing a message failed", "topic", m.topic, "err", err)
 	}
 	topic := s.cfg.Prefix + "/request/error"

@@ -15,12 +15,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/visiond/visiond/internal/testpipeline"
 )
 
 // TestTLSBroker connects to a Mosquitto that speaks only TLS and wants a client certificate,
 // with the CA and client certificate files of the configuration.
 func TestTLSBroker(t *testing.T) {
-	pipe := testPipeline(t)
+	pipe := testpipeline.Shared(t)
 	dir := t.TempDir()
 	files := writeCerts(t, dir)
 	m := startMosquitto(t, "cafile "+files.CA, "certfile "+files.Cert, "keyfile "+files.Key, "require_certificate true")

@@ -1,0 +1,84 @@
+// Package testmodels gives tests real catalog models on a real engine: one ONNX Runtime
+// engine per test process, and one models folder per process linking the shared model files,
+// so that each graph is converted once per run. It imports nothing above models/catalog and
+// inference/ort, so the tests of package models can use it as well as those above.
+//
+// A package that uses Dir ends its TestMain with Run, which removes the folder.
+package testmodels
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models/catalog"
+)
+
+var (
+	mu     sync.Mutex
+	engine *ort.Engine
+	dir    string
+)
+
+// Run runs the tests of m and removes the process's models folder.
+func Run(m *testing.M) int {
+	code := m.Run()
+	mu.Lock()
+	defer mu.Unlock()
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+	return code
+}
+
+// Engine returns the process's ONNX Runtime engine, started on the first call with one
+// thread per inference (as the daemon runs). It skips, or fails under
+// VISIOND_REQUIRE_TESTDATA=1, when the runtime is missing.
+func Engine(t testing.TB) *ort.Engine {
+	t.Helper()
+	lib := testenv.ORTLibrary(t)
+	mu.Lock()
+	defer mu.Unlock()
+	if engine == nil {
+		e, err := ort.New(ort.Config{LibraryPath: lib, IntraOpThreads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine = e
+	}
+	return engine
+}
+
+// Store returns the process's models folder holding (links to) the files of the named catalog
+// models, taken from the shared models folder.
+func Store(t testing.TB, names ...string) catalog.Store {
+	t.Helper()
+	var files []string
+	for _, name := range names {
+		m, err := catalog.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m.Files() {
+			files = append(files, testenv.Model(t, f.Name))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if dir == "" {
+		d, err := os.MkdirTemp("", "visiond-test-models-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = d
+	}
+	for _, f := range files {
+		if err := os.Symlink(f, filepath.Join(dir, filepath.Base(f))); err != nil && !os.IsExist(err) {
+			t.Fatal(err)
+		}
+	}
+	return catalog.Store{Dir: dir}
+}

@@ -1,0 +1,65 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/visiond/visiond/inference/convert"
+	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/models/catalog"
+)
+
+// EngineConfig is how models run: the `engine` section of visiond.yaml, shared by the daemon
+// and the CLI.
+type EngineConfig struct {
+	// Library is the ONNX Runtime shared library; empty means $VISIOND_ORT_LIB, else the one
+	// `make setup` installs.
+	Library string `yaml:"library"`
+	// Convert is how quantised TFLite graphs run: float or qdq.
+	Convert string `yaml:"convert"`
+	// Threads is the number of threads one inference may use.
+	Threads int `yaml:"threads"`
+}
+
+// EngineDefaults is one single-threaded inference at a time per worker, float conversion.
+// One thread per inference gave the most requests per second under load on a 2-core machine
+// (see the README's load test).
+func EngineDefaults() EngineConfig {
+	return EngineConfig{Convert: "float", Threads: 1}
+}
+
+// Validate checks every field, naming it by its YAML key.
+func (c EngineConfig) Validate() error {
+	var errs []error
+	if _, err := c.mode(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Threads < 1 {
+		errs = append(errs, fmt.Errorf("engine.threads: must be at least 1, got %d", c.Threads))
+	}
+	return errors.Join(errs...)
+}
+
+func (c EngineConfig) mode() (convert.Mode, error) {
+	switch c.Convert {
+	case "float":
+		return convert.Float, nil
+	case "qdq":
+		return convert.QDQ, nil
+	}
+	return 0, fmt.Errorf("engine.convert: must be float or qdq, not %q", c.Convert)
+}
+
+// OpenEngine starts ONNX Runtime as c says, for models installed in store. The caller closes
+// the engine once the models loaded with the options are closed.
+func OpenEngine(c EngineConfig, store catalog.Store) (*ort.Engine, LoadOptions, error) {
+	if err := c.Validate(); err != nil {
+		return nil, LoadOptions{}, err
+	}
+	mode, _ := c.mode()
+	eng, err := ort.New(ort.Config{LibraryPath: c.Library, IntraOpThreads: c.Threads})
+	if err != nil {
+		return nil, LoadOptions{}, err
+	}
+	return eng, LoadOptions{Engine: eng, Store: store, Mode: mode, Threads: c.Threads}, nil
+}
