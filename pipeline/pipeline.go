@@ -149,9 +149,14 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// drawOptions draw on the decoded image itself rather than on a copy: the pipeline owns that
+// image, and recycles it once the annotated one is encoded.
+var drawOptions = annotate.Options{InPlace: true}
+
 // annotated draws the results onto the full-size image and encodes it. The model ran on img,
 // which may be reduced: the results are the same whether or not an annotation is asked for,
-// and only the drawing decodes the full image.
+// and only the drawing decodes the full image (an image the model ran on at full size is not
+// decoded again).
 func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, format annotate.Format) ([]byte, error) {
 	if _, reduced := img.(*preprocess.Reduced); reduced {
 		full, _, err := preprocess.Decode(req.Image, p.limits)

@@ -113,7 +113,7 @@ func (d detector) run(ctx context.Context, img image.Image, o Options) (any, mod
 	return d.Detect(ctx, img, models.DetectQuery{MinScore: o.MinScore, Max: o.Max, Classes: o.Classes})
 }
 func (detector) draw(img image.Image, out any) image.Image {
-	return annotate.Detections(img, out.([]results.Detection), annotate.Options{})
+	return annotate.Detections(img, out.([]results.Detection), drawOptions)
 }
 
 type classifier struct{ *models.Classifier }
@@ -123,7 +123,7 @@ func (c classifier) run(ctx context.Context, img image.Image, o Options) (any, m
 	return c.Classify(ctx, img, o.Top)
 }
 func (classifier) draw(img image.Image, out any) image.Image {
-	return annotate.Classifications(img, out.([]results.Classification), annotate.Options{})
+	return annotate.Classifications(img, out.([]results.Classification), drawOptions)
 }
 
 type poseEstimator struct{ *models.PoseEstimator }
@@ -133,7 +133,7 @@ func (e poseEstimator) run(ctx context.Context, img image.Image, o Options) (any
 	return e.Estimate(ctx, img, models.PoseQuery{Multi: o.Multi, MaxPoses: o.Max, MinScore: o.MinScore, NMSRadius: o.NMSRadius})
 }
 func (poseEstimator) draw(img image.Image, out any) image.Image {
-	return annotate.Poses(img, out.([]results.Pose), annotate.Options{})
+	return annotate.Poses(img, out.([]results.Pose), drawOptions)
 }
 
 type handDetector struct{ *models.HandDetector }
@@ -143,5 +143,5 @@ func (h handDetector) run(ctx context.Context, img image.Image, o Options) (any,
 	return h.Detect(ctx, img, models.HandQuery{MaxHands: o.Max, MinScore: o.MinScore})
 }
 func (handDetector) draw(img image.Image, out any) image.Image {
-	return annotate.Hands(img, out.([]results.Hand), annotate.Options{})
+	return annotate.Hands(img, out.([]results.Hand), drawOptions)
 }
