@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/inference/ort"
@@ -17,15 +18,16 @@ type EngineConfig struct {
 	Library string `yaml:"library"`
 	// Convert is how quantised TFLite graphs run: float or qdq.
 	Convert string `yaml:"convert"`
-	// Threads is the number of threads one inference may use.
+	// Threads is the most threads one inference uses: while it runs alone on the engine;
+	// beside others, each uses one.
 	Threads int `yaml:"threads"`
 }
 
-// EngineDefaults is one single-threaded inference at a time per worker, float conversion.
-// One thread per inference gave the most requests per second under load on a 2-core machine
-// (see the README's load test).
+// EngineDefaults let an inference use every core while it runs alone, and one core beside
+// others (the layout of package ort): a lone client gets the lowest latency, and concurrent
+// ones the most requests per second (see the README's load test). Float conversion.
 func EngineDefaults() EngineConfig {
-	return EngineConfig{Convert: "float", Threads: 1}
+	return EngineConfig{Convert: "float", Threads: runtime.NumCPU()}
 }
 
 // Validate checks every field, naming it by its YAML key.

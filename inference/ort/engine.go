@@ -56,6 +56,7 @@ type Engine struct {
 	version string
 	mu      sync.Mutex
 	closed  bool
+	running inFlight // inferences running on the engine's sessions
 }
 
 // New loads the ONNX Runtime library (once per process) and returns an engine. A library
@@ -95,9 +96,12 @@ func (e *Engine) Close() error {
 
 // Load compiles an ONNX model into a session, with every graph optimization enabled and
 // operators run one after the other, each using up to opts.IntraOpThreads threads
-// (Config.IntraOpThreads when 0). A model ONNX Runtime rejects is an error wrapping inference.ErrBadModel; one whose
-// inputs or outputs are not tensors of an inference.DType wraps inference.ErrUnsupported.
-// Load costs about two session creations: a throwaway one describes the inputs and outputs.
+// (Config.IntraOpThreads when 0). With more than one thread, an inference uses them only
+// while it is the engine's only one, and a single thread beside others (see layout.go). A
+// model ONNX Runtime rejects is an error wrapping inference.ErrBadModel; one whose inputs or
+// outputs are not tensors of an inference.DType wraps inference.ErrUnsupported. Load costs
+// about two session creations, three with more than one thread: a throwaway one describes
+// the inputs and outputs.
 func (e *Engine) Load(model []byte, opts inference.Options) (inference.Session, error) {
 	if err := e.hold(); err != nil {
 		return nil, err
@@ -143,19 +147,38 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 	if threads == 0 {
 		threads = e.cfg.IntraOpThreads
 	}
-	so, err := e.sessionOptions(threads)
-	if err != nil {
+	s.running = &e.running
+	if threads <= 1 {
+		s.sess, err = e.session(model, s, threads, true)
+		return s, err
+	}
+	// Two sessions, as layout.go explains.
+	if s.wide, err = e.session(model, s, threads, false); err != nil {
 		return nil, err
 	}
-	defer so.Destroy()
-	s.sess, err = ortgo.NewDynamicAdvancedSessionWithONNXData(model, names(s.inputs), names(s.outputs), so)
-	if err != nil {
-		return nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
+	if s.sess, err = e.session(model, s, 1, true); err != nil {
+		s.wide.Destroy()
+		return nil, err
 	}
 	return s, nil
 }
 
-func (e *Engine) sessionOptions(intraOpThreads int) (*ortgo.SessionOptions, error) {
+// session creates one ONNX Runtime session of model, whose inputs and outputs s describes,
+// running each inference on up to threads threads, which spin between operators if spin.
+func (e *Engine) session(model []byte, s *Session, threads int, spin bool) (*ortgo.DynamicAdvancedSession, error) {
+	so, err := e.sessionOptions(threads, spin)
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, names(s.inputs), names(s.outputs), so)
+	if err != nil {
+		return nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
+	}
+	return sess, nil
+}
+
+func (e *Engine) sessionOptions(intraOpThreads int, spin bool) (*ortgo.SessionOptions, error) {
 	if intraOpThreads < 0 {
 		return nil, fmt.Errorf("%w: negative thread count %d", inference.ErrRuntime, intraOpThreads)
 	}
@@ -168,6 +191,12 @@ func (e *Engine) sessionOptions(intraOpThreads int) (*ortgo.SessionOptions, erro
 		func() error { return so.SetExecutionMode(ortgo.ExecutionModeSequential) },
 		func() error { return so.SetIntraOpNumThreads(intraOpThreads) },
 		func() error { return so.SetInterOpNumThreads(e.cfg.InterOpThreads) },
+		func() error {
+			if spin {
+				return nil
+			}
+			return so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0")
+		},
 	} {
 		if err := set(); err != nil {
 			so.Destroy()

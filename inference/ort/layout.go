@@ -1,0 +1,30 @@
+package ort
+
+import (
+	"sync/atomic"
+
+	ortgo "github.com/yalue/onnxruntime_go"
+)
+
+// The engine's layout adapts to load. A model loaded with more than one thread per inference
+// gets two ONNX Runtime sessions: a wide one, whose inferences use every thread, and a narrow
+// one, whose inferences run on the calling thread alone. An inference that starts while no
+// other runs on the engine takes the wide session, so a lone client gets the lowest latency;
+// one that starts beside others takes the narrow session, so that concurrent requests share
+// the cores one inference each, which completes the most of them per second (a thread that
+// joins an inference costs more CPU than it saves time: ONNX Runtime's threads wait for one
+// another). The wide session does not let its threads spin between operators, so that an
+// idle one takes no core from a narrow inference beside it.
+
+// inFlight counts the inferences running on one engine's sessions.
+type inFlight struct{ n atomic.Int64 }
+
+// pick returns the session an inference starting now runs on, and the function that ends it.
+func (s *Session) pick() (*ortgo.DynamicAdvancedSession, func()) {
+	n := s.running.n.Add(1)
+	done := func() { s.running.n.Add(-1) }
+	if s.wide != nil && n == 1 {
+		return s.wide, done
+	}
+	return s.sess, done
+}
