@@ -50,7 +50,7 @@ run: build
 
 ## loadtest: start the daemon and load it over HTTP (the figures quoted in the README).
 loadtest: build
-	$(BIN) models pull coco-ssd
+	$(BIN) models pull coco-ssd posenet
 	$(GO) run ./cmd/loadgen $(ARGS)
 
 ## example: draw detections on four shared photos into var/examples/ (the pictures the README

@@ -20,10 +20,23 @@ type LoadOptions struct {
 	Engine inference.Engine
 	// Store is where the model files are installed.
 	Store catalog.Store
-	// Mode is how quantised TFLite graphs are converted (see convert.Mode).
+	// Mode is how quantised TFLite graphs are converted (see convert.Mode), unless PerModel.
 	Mode convert.Mode
+	// PerModel converts each model as its catalog entry says (catalog.Model.QDQ).
+	PerModel bool
 	// Threads is the number of threads one inference may use; 0 lets the engine choose.
 	Threads int
+}
+
+// mode is how o converts model m.
+func (o LoadOptions) mode(m catalog.Model) convert.Mode {
+	switch {
+	case !o.PerModel:
+		return o.Mode
+	case m.QDQ:
+		return convert.QDQ
+	}
+	return convert.Float
 }
 
 // graph is one loaded model graph whose single image input takes RGB pixels. Input and
@@ -45,7 +58,7 @@ type buffers struct {
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
 func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
-	loaded, err := convert.LoadFile(o.Store.Path(f), o.Mode)
+	loaded, err := convert.LoadFile(o.Store.Path(f), o.mode(m))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s (run visiond models pull %s)", catalog.ErrNotInstalled, f.Name, m.Name)
 	}

@@ -55,6 +55,12 @@ type Model struct {
 	// Mean and Std map a float input: value = (pixel - Mean) / Std. Quantised uint8 inputs take
 	// raw 0..255 pixels and ignore them.
 	Mean, Std float32
+	// QDQ runs the model's quantised graphs as QDQ rather than float unless engine.convert
+	// says otherwise. A model gets it only where QDQ is faster and the golden results
+	// (testdata/golden, made in float mode) still hold within the tolerances of package
+	// internal/golden. It was measured on every quantised model and met them on none (the
+	// README's "Float or QDQ"), so every model converts to float.
+	QDQ bool
 }
 
 // Files returns every file of the model: the graphs, then the labels.
