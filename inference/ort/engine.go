@@ -152,12 +152,19 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 		s.sess, err = e.session(model, s, threads, true)
 		return s, err
 	}
-	// Two sessions, as layout.go explains.
-	if s.wide, err = e.session(model, s, threads, false); err != nil {
-		return nil, err
-	}
-	if s.sess, err = e.session(model, s, 1, true); err != nil {
-		s.wide.Destroy()
+	// Two sessions, as layout.go explains, created side by side: creation optimises the
+	// graph on one thread.
+	var wideErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { s.wide, wideErr = e.session(model, s, threads, false) })
+	s.sess, err = e.session(model, s, 1, true)
+	wg.Wait()
+	if err = errors.Join(wideErr, err); err != nil {
+		for _, sess := range []*ortgo.DynamicAdvancedSession{s.wide, s.sess} {
+			if sess != nil {
+				sess.Destroy()
+			}
+		}
 		return nil, err
 	}
 	return s, nil
