@@ -100,8 +100,8 @@ func (e *Engine) Close() error {
 // while it is the engine's only one, and a single thread beside others (see layout.go). A
 // model ONNX Runtime rejects is an error wrapping inference.ErrBadModel; one whose inputs or
 // outputs are not tensors of an inference.DType wraps inference.ErrUnsupported. Load costs
-// about two session creations, three with more than one thread: a throwaway one describes
-// the inputs and outputs.
+// a cheap throwaway session, which describes the inputs and outputs, and one session
+// creation, two side by side with more than one thread.
 func (e *Engine) Load(model []byte, opts inference.Options) (inference.Session, error) {
 	if err := e.hold(); err != nil {
 		return nil, err
@@ -129,12 +129,9 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 	if len(model) == 0 {
 		return nil, fmt.Errorf("%w: empty ONNX model", inference.ErrBadModel)
 	}
-	// onnxruntime_go cannot describe the inputs and outputs of a session it created, and
-	// needs their names to create one, so the model is first read by a throwaway session.
-	// Its reports include the shapes ONNX Runtime infers for outputs the model leaves open.
-	ins, outs, err := ortgo.GetInputOutputInfoWithONNXData(model)
+	ins, outs, err := describe(model)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
+		return nil, err
 	}
 	s := &Session{}
 	if s.inputs, err = tensorInfos(ins, "input"); err != nil {
