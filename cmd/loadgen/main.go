@@ -1,5 +1,5 @@
 // Command loadgen is visiond's HTTP load test. It makes a 640×480 JPEG from a photo, starts
-// `visiond serve` with coco-ssd, and then, in one run:
+// `visiond serve` with coco-ssd and posenet, and then, in one run:
 //
 //   - loads the daemon's /v1/detect over HTTP at each concurrency, reporting throughput and
 //     p50/p99 latency;
@@ -9,8 +9,14 @@
 //     pipeline in this process (JPEG bytes to results, no HTTP). The three alternate in
 //     one-second windows so that the machine's other load hits them alike, and each reports
 //     the CPU time it spends per request;
-//   - sends 10,000 more requests while reading the daemon's resident memory (VmRSS in
-//     /proc/PID/status) to show that it stays flat.
+//   - times, for a single client, paths alternating round by round: coco-ssd's raw inference
+//     on the frame's tensor with one thread and with the engine's threads, the frame's detect
+//     and a PoseNet pose over HTTP (also to a second daemon with the previous layout, one
+//     thread per inference), and the 1280×1280 photo's detect plain and with the annotated
+//     JPEG, beside libjpeg-turbo alone decoding and encoding that photo;
+//   - sends 10,000 more requests (plain detects, annotated detects and poses in turn) while
+//     reading the daemon's resident memory (VmRSS in /proc/PID/status) to show that it stays
+//     flat.
 //
 // Only explicit 503s (queue full) are acceptable failures: any other error, or memory that
 // keeps growing, makes it exit 1.
