@@ -13,20 +13,19 @@ import (
 // infers for outputs the model leaves open. onnxruntime_go cannot describe a session it
 // created, and needs the names to create one, so a throwaway session reads the model: one
 // that does not optimise the graph and starts no threads, which costs a fraction of a real
-// one. onnxruntime_go takes such options only with a file, so the model passes through one.
+// one. onnxruntime_go takes such options only with a file, so the model passes through a
+// temporary one; where none can be written (a read-only file system), the default throwaway
+// session reads the bytes.
 func describe(model []byte) (ins, outs []ortgo.InputOutputInfo, err error) {
-	f, err := os.CreateTemp("", "visiond-model-*.onnx")
+	path, err := tempModel(model)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", inference.ErrRuntime, err)
+		ins, outs, err = ortgo.GetInputOutputInfoWithONNXData(model)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
+		}
+		return ins, outs, nil
 	}
-	defer os.Remove(f.Name())
-	_, err = f.Write(model)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", inference.ErrRuntime, err)
-	}
+	defer os.Remove(path)
 	so, err := ortgo.NewSessionOptions()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: creating session options: %w", inference.ErrRuntime, err)
@@ -41,9 +40,26 @@ func describe(model []byte) (ins, outs []ortgo.InputOutputInfo, err error) {
 			return nil, nil, fmt.Errorf("%w: setting session options: %w", inference.ErrRuntime, err)
 		}
 	}
-	ins, outs, err = ortgo.GetInputOutputInfoWithOptions(f.Name(), so)
+	ins, outs, err = ortgo.GetInputOutputInfoWithOptions(path, so)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
 	}
 	return ins, outs, nil
+}
+
+// tempModel writes model to a new temporary file and returns its path.
+func tempModel(model []byte) (string, error) {
+	f, err := os.CreateTemp("", "visiond-model-*.onnx")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(model)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
