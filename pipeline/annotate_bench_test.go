@@ -24,6 +24,7 @@ func BenchmarkAnnotated(b *testing.B) {
 	ctx := context.Background()
 	var plain, annotated, floor time.Duration
 	var pix []byte
+	b.ReportAllocs()
 	for b.Loop() {
 		start := time.Now()
 		if _, err := p.Run(ctx, pipeline.Request{Task: catalog.TaskDetect, Image: photo}); err != nil {
