@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test test-node-red fuzz bench run loadtest example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -24,7 +24,12 @@ build: setup
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory test-node-red
 	$(MAKE) --no-print-directory fuzz
+
+## test-node-red: the Node-RED package (deploy/node-red) in real Node-RED against a real visiond.
+test-node-red: build
+	bash deploy/node-red/test/run.sh
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:

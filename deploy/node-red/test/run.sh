@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make test-node-red: the Node-RED package's tests in real Node-RED against a real visiond.
+# Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client) into
+# deploy/node-red/test/node_modules (ignored by git, reused when present), pulls the models
+# the nodes need into a temporary folder and runs the specs; the specs start and stop visiond
+# and Node-RED themselves on free loopback ports. Run from the repository's root after
+# `make build`.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+testdata="${VISIOND_TESTDATA:-../shared}"
+mirror="${VISIOND_MODELS_MIRROR:-$testdata/models}"
+missing=""
+for f in "$testdata"/images/{airplane_airport_1280.jpg,burger.jpg,person_fullbody_pose.jpg,hands.jpg,street_coco_000000373353.jpg}; do
+  [ -f "$f" ] || missing="$missing $f"
+done
+[ -d "$mirror" ] || missing="$missing $mirror"
+if [ -n "$missing" ]; then
+  msg="test-node-red: missing test data:$missing (set VISIOND_TESTDATA to the shared folder with images/ and models/)"
+  if [ "${VISIOND_REQUIRE_TESTDATA:-}" = 1 ]; then
+    echo "$msg" >&2
+    exit 1
+  fi
+  echo "$msg; skipping the Node-RED tests"
+  exit 0
+fi
+
+tools=deploy/node-red/test
+stamp="$tools/node_modules/.visiond-tools"
+if [ ! -f "$stamp" ] || [ "$tools/package.json" -nt "$stamp" ]; then
+  echo "test-node-red: installing Node-RED and the test tools into $tools/node_modules"
+  (cd "$tools" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi
+
+models="$(mktemp -d)"
+trap 'rm -rf "$models"' EXIT
+bin/visiond models pull --dir "$models" --mirror "$mirror" coco-ssd mobilenet posenet hands > /dev/null
+
+export VISIOND_TEST_MODELS="$models" VISIOND_BIN="$PWD/bin/visiond" VISIOND_TESTDATA="$testdata"
+cd "$tools"
+node_modules/.bin/mocha --require ./hooks.js --timeout 60000 --exit '*_spec.js'
