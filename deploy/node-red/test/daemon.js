@@ -67,7 +67,8 @@ function stop(child) {
 /**
  * startVisiond runs `visiond serve` on 127.0.0.1:0 with the test models and extra arguments
  * and env, reads the URL it logs, and waits (60 s at most) until /readyz says ready. It
- * resolves to {url, child, log()}.
+ * resolves to {url, child, log(), waitLog(what, regexp)}; waitLog resolves to the first match
+ * of regexp in the log (20 s at most).
  */
 async function startVisiond(args, env) {
     if (!MODELS) {
@@ -99,7 +100,7 @@ async function startVisiond(args, env) {
             const res = await fetch(url + '/readyz');
             return res.status === 200;
         }, alive);
-        return { url, child, log };
+        return { url, child, log, waitLog: (what, re) => waitFor(what, 20000, async () => re.exec(output), alive) };
     } catch (err) {
         await stop(child);
         err.message += '\n' + output;
