@@ -3,6 +3,8 @@
 // free ports for other servers. Everything is bounded in time.
 
 const { spawn } = require('child_process');
+const http = require('http');
+const https = require('https');
 const net = require('net');
 const path = require('path');
 
@@ -47,6 +49,19 @@ async function waitFor(what, ms, check, alive) {
         }
         await new Promise((r) => setTimeout(r, 100));
     }
+}
+
+/** status GETs url and resolves to the HTTP status; a test server's own certificate is accepted. */
+function status(url) {
+    const lib = url.startsWith('https:') ? https : http;
+    return new Promise((resolve, reject) => {
+        const req = lib.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+    });
 }
 
 /** stop ends a child with SIGTERM (SIGKILL after 10 s) and waits for it. */
@@ -97,8 +112,7 @@ async function startVisiond(args, env) {
             return m && m[1];
         }, alive);
         await waitFor('visiond to load its models', 60000, async () => {
-            const res = await fetch(url + '/readyz');
-            return res.status === 200;
+            return (await status(url + '/readyz')) === 200;
         }, alive);
         return { url, child, log, waitLog: (what, re) => waitFor(what, 20000, async () => re.exec(output), alive) };
     } catch (err) {

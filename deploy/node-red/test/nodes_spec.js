@@ -6,6 +6,10 @@
 const assert = require('assert');
 const fs = require('fs');
 const http = require('http');
+const os = require('os');
+const path = require('path');
+const { execFile } = require('child_process');
+const { promisify } = require('util');
 const { helper, load, pngSize } = require('./flow');
 const { image, freePort, startVisiond, stop } = require('./daemon');
 
@@ -13,6 +17,7 @@ const airplane = fs.readFileSync(image('airplane_airport_1280.jpg'));
 const burger = fs.readFileSync(image('burger.jpg'));
 const person = fs.readFileSync(image('person_fullbody_pose.jpg'));
 const hands = fs.readFileSync(image('hands.jpg'));
+const run = promisify(execFile);
 
 describe('visiond nodes in Node-RED', function () {
     this.timeout(60000);
@@ -189,6 +194,37 @@ describe('visiond nodes in Node-RED', function () {
 
             it('the key from the credentials', async function () {
                 const f = await load({ type: 'mobilenet', server: 's1' }, { url: keyed.url }, { s1: { apiKey: 's3cret' } });
+                f.n1.receive({ payload: burger });
+                assert.ok((await f.next()).payload.includes('cheeseburger'));
+            });
+        });
+
+        describe('over HTTPS with a self-signed certificate', function () {
+            let secure;
+            let dir;
+            before(async function () {
+                this.timeout(90000);
+                dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visiond-tls-'));
+                await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+                    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1',
+                    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { timeout: 20000 });
+                secure = await startVisiond(['--mqtt=false', '--models', 'mobilenet',
+                    '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')]);
+            });
+            after(async () => {
+                await stop(secure && secure.child);
+                fs.rmSync(dir, { recursive: true, force: true });
+            });
+
+            it('is refused while the certificate is checked', async function () {
+                assert.match(secure.url, /^https:/);
+                const f = await load({ type: 'mobilenet', server: 's1' }, { url: secure.url, verifyTls: true });
+                f.n1.receive({ payload: burger });
+                assert.match((await f.nextError()).error.message, /cannot reach visiond at https:.*self-signed certificate/);
+            });
+
+            it('works with Check TLS cleared', async function () {
+                const f = await load({ type: 'mobilenet', server: 's1' }, { url: secure.url, verifyTls: false });
                 f.n1.receive({ payload: burger });
                 assert.ok((await f.next()).payload.includes('cheeseburger'));
             });
