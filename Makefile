@@ -1,6 +1,8 @@
 # visiond — the two commands a newcomer needs: `make run` and `make test`.
 GO       ?= go
 BIN      := bin/visiond
+# The release version, stamped into the binary; the Node-RED package (deploy/node-red) carries the same.
+VERSION  := $(shell cat VERSION)
 FUZZTIME ?= 15s
 # Models come from this folder or URL when set (CI and offline machines); otherwise upstream.
 VISIOND_MODELS_MIRROR ?=
@@ -18,7 +20,7 @@ setup:
 
 ## build: compile visiond into bin/visiond.
 build: setup
-	$(GO) build -o $(BIN) ./cmd/visiond
+	$(GO) build -ldflags "-X github.com/visiond/visiond/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/visiond
 
 ## test: vet, run every test, then fuzz the byte parsers briefly.
 test: setup

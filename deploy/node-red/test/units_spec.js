@@ -2,12 +2,21 @@
 // The nodes' pure helpers, on the edge cases the end-to-end specs do not reach.
 
 const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
 const { checkUrl, endpoint, retryDelayMs } = require('../nodes/client');
 const { Gate, MAX_QUEUE } = require('../nodes/gate');
 const { TASKS, options } = require('../nodes/tasks');
 const results = require('../nodes/results');
 
 describe('helpers', function () {
+    it('the package\'s version is visiond\'s', async function () {
+        const version = fs.readFileSync(path.join(__dirname, '../../../VERSION'), 'utf8').trim();
+        assert.strictEqual(require('../package.json').version, version);
+        const health = await (await fetch(process.env.VISIOND_TEST_URL + '/healthz')).json();
+        assert.strictEqual(health.version, version, 'bin/visiond is built by make, which stamps VERSION');
+    });
+
     it('Retry-After: seconds, an HTTP date, bounded, 1 s by default', function () {
         const now = Date.parse('2026-12-03T08:00:00Z');
         assert.strictEqual(retryDelayMs('2', now), 2000);
