@@ -6,28 +6,17 @@
 
 const assert = require('assert');
 const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { execFile, spawn } = require('child_process');
-const { promisify } = require('util');
 const mqtt = require('mqtt');
 const WebSocket = require('ws');
-const { image, freePort, startVisiond, stop, waitFor } = require('./daemon');
+const { image, startVisiond, stop, waitFor } = require('./daemon');
 const { pngSize } = require('./flow');
-
-const run = promisify(execFile);
-const PACKAGE_DIR = path.resolve(__dirname, '..');
-const IMAGE_OUTPUT = 'node-red-contrib-image-output@' + require('./package.json').devDependencies['node-red-contrib-image-output'];
+const { startNodeRed } = require('./nodered');
 
 describe('Node-RED with the packed package and its example flows', function () {
     this.timeout(60000);
     let daemon;
     let brokerUrl;
-    let tmp;
-    let userDir;
-    let nodeRed;
-    let nodeRedLog = '';
-    let base;
+    let red;
     let ws;
     const comms = [];
 
@@ -36,38 +25,8 @@ describe('Node-RED with the packed package and its example flows', function () {
         daemon = await startVisiond(['--mqtt-listen', '127.0.0.1:0', '--models', 'coco-ssd']);
         const m = await daemon.waitLog('the MQTT broker', /mqtt: connected and subscribed.* broker=(tcp:\/\/\S+)/);
         brokerUrl = m[1];
-
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'visiond-node-red-'));
-        userDir = path.join(tmp, 'user');
-        fs.mkdirSync(userDir);
-        const packed = await run('npm', ['pack', '--pack-destination', tmp, '--silent'], { cwd: PACKAGE_DIR, timeout: 60000 });
-        const tarball = path.join(tmp, packed.stdout.trim().split('\n').pop());
-        fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-        await run('npm', ['install', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error',
-            tarball, IMAGE_OUTPUT], { cwd: userDir, timeout: 240000 });
-
-        const port = await freePort();
-        base = `http://127.0.0.1:${port}`;
-        const settings = path.join(userDir, 'settings.js');
-        fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
-            uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, editorTheme: { tours: false },
-        })};\n`);
-        nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-s', settings], {
-            env: { ...process.env, VISIOND_URL: daemon.url },
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const collect = (chunk) => {
-            nodeRedLog = (nodeRedLog + chunk).slice(-20000);
-        };
-        nodeRed.stdout.on('data', collect);
-        nodeRed.stderr.on('data', collect);
-        await waitFor('Node-RED to start', 60000, async () => (await fetch(base + '/settings')).status === 200, () => {
-            if (nodeRed.exitCode !== null) {
-                throw new Error('Node-RED exited:\n' + nodeRedLog);
-            }
-        });
-
-        ws = new WebSocket(base.replace('http', 'ws') + '/comms');
+        red = await startNodeRed({ VISIOND_URL: daemon.url });
+        ws = new WebSocket(red.base.replace('http', 'ws') + '/comms');
         ws.on('message', (data) => comms.push(...JSON.parse(data)));
         await new Promise((resolve, reject) => {
             ws.once('open', resolve);
@@ -83,36 +42,14 @@ describe('Node-RED with the packed package and its example flows', function () {
         if (ws) {
             ws.terminate();
         }
-        await stop(nodeRed);
+        await (red && red.stop());
         await stop(daemon && daemon.child);
-        if (tmp) {
-            fs.rmSync(tmp, { recursive: true, force: true });
-        }
     });
-
-    /** example reads an example flow as installed from the tarball. */
-    const example = (name) => JSON.parse(fs.readFileSync(
-        path.join(userDir, 'node_modules/node-red-contrib-visiond/examples', name + '.json'), 'utf8'));
-
-    /** deploy adds the nodes as a new flow through the admin API. */
-    async function deploy(label, nodes) {
-        const res = await fetch(base + '/flow', {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'flows' },
-            body: JSON.stringify({ label, nodes }),
-        });
-        assert.strictEqual(res.status, 200, await res.text());
-    }
 
     /** usePhoto points the example's inject node at a shared photo. */
     function usePhoto(nodes, injectId, photo) {
         nodes.find((n) => n.id === injectId).props[0].v = image(photo);
         return nodes;
-    }
-
-    /** inject presses an inject node's button, once the new flow has started it (404 before). */
-    function inject(id) {
-        return waitFor(`inject node ${id}`, 10000, async () => (await fetch(`${base}/inject/${id}`, { method: 'POST' })).status === 200);
     }
 
     /** published waits (20 s at most) for a websocket message on topic about node id. */
@@ -124,15 +61,15 @@ describe('Node-RED with the packed package and its example flows', function () {
     }
 
     it('lists the package\'s nodes', async function () {
-        const nodes = await (await fetch(base + '/nodes', { headers: { Accept: 'application/json' } })).json();
+        const nodes = await (await fetch(red.base + '/nodes', { headers: { Accept: 'application/json' } })).json();
         const types = nodes.filter((set) => set.module === 'node-red-contrib-visiond' && set.enabled).flatMap((set) => set.types);
         assert.deepStrictEqual(types.sort(), ['cocossd', 'handpose', 'mobilenet', 'posenet', 'visiond', 'visiond-server']);
         assert.ok(nodes.every((set) => !set.err), JSON.stringify(nodes.filter((set) => set.err)));
     });
 
     it('detect-objects-in-a-photo: the first object, the counts and both previews', async function () {
-        await deploy('photo', usePhoto(example('detect-objects-in-a-photo'), 'a1c0de0000000002', 'airplane_airport_1280.jpg'));
-        await inject('a1c0de0000000002');
+        await red.deploy('photo', usePhoto(red.example('detect-objects-in-a-photo'), 'a1c0de0000000002', 'airplane_airport_1280.jpg'));
+        await red.inject('a1c0de0000000002');
         const first = await published('debug', 'a1c0de0000000007');
         assert.strictEqual(first.msg, 'airplane');
         const counts = JSON.parse((await published('debug', 'a1c0de0000000008')).msg);
@@ -144,19 +81,19 @@ describe('Node-RED with the packed package and its example flows', function () {
     });
 
     it('http-request-no-package: visiond\'s objects through the core http request node', async function () {
-        await deploy('http', usePhoto(example('http-request-no-package'), 'c3c0de0000000002', 'airplane_airport_1280.jpg'));
-        await inject('c3c0de0000000002');
+        await red.deploy('http', usePhoto(red.example('http-request-no-package'), 'c3c0de0000000002', 'airplane_airport_1280.jpg'));
+        await red.inject('c3c0de0000000002');
         const found = await published('debug', 'c3c0de0000000007');
         const objects = JSON.parse(found.msg);
         assert.ok(objects.length >= 2 && objects.every((o) => o.class === 'airplane' && o.bbox.length === 4), found.msg);
     });
 
     it('camera-over-mqtt: a notification for the camera that sees a person, none for the other', async function () {
-        const nodes = example('camera-over-mqtt');
+        const nodes = red.example('camera-over-mqtt');
         const broker = nodes.find((n) => n.type === 'mqtt-broker');
         const { hostname, port } = new URL(brokerUrl);
         Object.assign(broker, { broker: hostname, port });
-        await deploy('mqtt', nodes);
+        await red.deploy('mqtt', nodes);
         await waitFor('the mqtt in node to connect', 20000, async () =>
             comms.some((c) => c.topic === 'status/b2c0de0000000002' && /connected/.test(c.data.text)));
 
