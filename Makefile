@@ -12,7 +12,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red fuzz bench run loadtest example
+.PHONY: setup build test test-node-red node-red-picture fuzz bench run loadtest example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -31,7 +31,11 @@ test: setup
 
 ## test-node-red: the Node-RED package (deploy/node-red) in real Node-RED against a real visiond.
 test-node-red: build
-	bash deploy/node-red/test/run.sh
+	bash deploy/node-red/test/run.sh test
+
+## node-red-picture: the Node-RED editor with the example flow after a run, into var/node-red/.
+node-red-picture: build
+	bash deploy/node-red/test/run.sh picture var/node-red/flow.png
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:

@@ -40,7 +40,8 @@ async function startNodeRed(env) {
         const base = `http://127.0.0.1:${port}`;
         const settings = path.join(userDir, 'settings.js');
         fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
-            uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false, editorTheme: { tours: false },
+            uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false,
+            editorTheme: { tours: false }, telemetry: { enabled: false },
         })};\n`);
         child = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-s', settings], {
             env: { ...process.env, ...env },

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# make test-node-red: the Node-RED package's tests in real Node-RED against a real visiond.
-# Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client) into
-# deploy/node-red/test/node_modules (ignored by git, reused when present), pulls the models
-# the nodes need into a temporary folder and runs the specs; the specs start and stop visiond
-# and Node-RED themselves on free loopback ports. Run from the repository's root after
-# `make build`.
+# make test-node-red (run.sh test): the Node-RED package's tests in real Node-RED against a
+# real visiond. make node-red-picture (run.sh picture OUT.png): the README's picture of the
+# editor. Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client)
+# into deploy/node-red/test/node_modules (ignored by git, reused when present), pulls the
+# models the nodes need into a temporary folder, then runs the specs (or the picture); they
+# start and stop visiond, Node-RED and Chromium themselves on free loopback ports. Run from
+# the repository's root after `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+mode="${1:-test}"
 
 testdata="${VISIOND_TESTDATA:-../shared}"
 mirror="${VISIOND_MODELS_MIRROR:-$testdata/models}"
@@ -38,5 +40,22 @@ trap 'rm -rf "$models"' EXIT
 bin/visiond models pull --dir "$models" --mirror "$mirror" coco-ssd mobilenet posenet hands > /dev/null
 
 export VISIOND_TEST_MODELS="$models" VISIOND_BIN="$PWD/bin/visiond" VISIOND_TESTDATA="$testdata"
-cd "$tools"
-node_modules/.bin/mocha --require ./hooks.js --timeout 60000 --exit '*_spec.js'
+case "$mode" in
+  test)
+    cd "$tools"
+    node_modules/.bin/mocha --require ./hooks.js --timeout 60000 --exit '*_spec.js'
+    ;;
+  picture)
+    out="$PWD/${2:?run.sh picture OUT.png}"
+    if ! command -v chromium >/dev/null 2>&1; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    cd "$tools"
+    node picture.js "$out"
+    ;;
+  *)
+    echo "usage: run.sh [test | picture OUT.png]" >&2
+    exit 2
+    ;;
+esac
