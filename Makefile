@@ -12,7 +12,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red node-red-picture fuzz bench run loadtest example
+.PHONY: setup build test test-node-red node-red-picture node-red-bench fuzz bench run loadtest example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -36,6 +36,10 @@ test-node-red: build
 ## node-red-picture: the Node-RED editor with the example flow after a run, into var/node-red/.
 node-red-picture: build
 	bash deploy/node-red/test/run.sh picture var/node-red/flow.png
+
+## node-red-bench: the cocossd node's round trip per annotated format, beside plain HTTP.
+node-red-bench: build
+	bash deploy/node-red/test/run.sh bench $(ROUNDS)
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:

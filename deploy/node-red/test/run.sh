@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test-node-red (run.sh test): the Node-RED package's tests in real Node-RED against a
 # real visiond. make node-red-picture (run.sh picture OUT.png): the README's picture of the
-# editor. Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client)
+# editor. make node-red-bench (run.sh bench [ROUNDS]): the cocossd node's round trip. Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client)
 # into deploy/node-red/test/node_modules (ignored by git, reused when present), pulls the
 # models the nodes need into a temporary folder, then runs the specs (or the picture); they
 # start and stop visiond, Node-RED and Chromium themselves on free loopback ports. Run from
@@ -54,8 +54,12 @@ case "$mode" in
     cd "$tools"
     node picture.js "$out"
     ;;
+  bench)
+    cd "$tools"
+    node bench.js "${2:-30}"
+    ;;
   *)
-    echo "usage: run.sh [test | picture OUT.png]" >&2
+    echo "usage: run.sh [test | picture OUT.png | bench [ROUNDS]]" >&2
     exit 2
     ;;
 esac
