@@ -88,7 +88,10 @@ function endpoint(base, route, query) {
     return url;
 }
 
-/** send makes one HTTP exchange and resolves to {status, headers, body}; the body is bounded. */
+/**
+ * send makes one HTTP exchange and resolves to {status, headers, body}; the body is bounded
+ * and the whole exchange must end within the server's timeout.
+ */
 function send(server, req, signal) {
     const url = endpoint(server.url, req.route, req.query);
     const headers = { 'User-Agent': 'node-red-contrib-visiond', Accept: req.accept || 'application/json' };
@@ -100,12 +103,15 @@ function send(server, req, signal) {
         headers['Content-Length'] = req.body.length;
     }
     const lib = url.protocol === 'https:' ? https : http;
-    const options = { method: req.method || 'POST', headers, timeout: server.timeoutMs, signal };
+    const options = { method: req.method || 'POST', headers, signal };
     if (url.protocol === 'https:') {
         options.rejectUnauthorized = server.verifyTls;
     }
     return new Promise((resolve, reject) => {
-        const fail = (err) => reject(clientError(err, server, url));
+        const fail = (err) => {
+            clearTimeout(deadline);
+            reject(clientError(err, server, url));
+        };
         const request = lib.request(url, options, (res) => {
             const chunks = [];
             let size = 0;
@@ -117,11 +123,14 @@ function send(server, req, signal) {
                 }
                 chunks.push(chunk);
             });
-            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+            res.on('end', () => {
+                clearTimeout(deadline);
+                resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) });
+            });
             res.on('error', fail);
         });
-        request.on('timeout', () => request.destroy(new VisiondError(
-            `visiond at ${url.origin} did not answer within ${server.timeoutMs / 1000} s`, 'timeout')));
+        const deadline = setTimeout(() => request.destroy(new VisiondError(
+            `visiond at ${url.origin} did not answer within ${server.timeoutMs / 1000} s`, 'timeout')), server.timeoutMs);
         request.on('error', fail);
         request.end(req.body);
     });

@@ -24,7 +24,11 @@ function attach(RED, node, config, work) {
     let server = null;
     let configError = null;
     try {
-        server = resolveServer(RED, node, config.server ? RED.nodes.getNode(config.server) : null);
+        const serverNode = config.server ? RED.nodes.getNode(config.server) : null;
+        if (config.server && !serverNode) {
+            throw new Error('the visiond-server of this node is missing or disabled');
+        }
+        server = resolveServer(RED, node, serverNode);
     } catch (err) {
         configError = err;
         node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
@@ -68,15 +72,4 @@ function attach(RED, node, config, work) {
     });
 }
 
-/** imageBuffer returns msg.payload as a Buffer (also from its JSON form), or throws. */
-function imageBuffer(payload) {
-    if (Buffer.isBuffer(payload) && payload.length > 0) {
-        return payload;
-    }
-    if (payload && payload.type === 'Buffer' && Array.isArray(payload.data) && payload.data.length > 0) {
-        return Buffer.from(payload.data);
-    }
-    throw new Error('msg.payload must be a Buffer holding a JPEG or PNG image');
-}
-
-module.exports = { attach, imageBuffer };
+module.exports = { attach };

@@ -2,10 +2,21 @@
 // The nodes cocossd, mobilenet, posenet and handpose: drop-in replacements of the
 // TensorFlow.js nodes of node-red-contrib-tensorflow, with visiond doing the work.
 
-const { attach, imageBuffer } = require('./lifecycle');
+const { attach } = require('./lifecycle');
 const { call, VisiondError } = require('./client');
 const { dataUriBuffer } = require('./results');
 const { TASKS, options } = require('./tasks');
+
+/** imageBuffer returns msg.payload as a Buffer (also from its JSON form), or throws. */
+function imageBuffer(payload) {
+    if (Buffer.isBuffer(payload) && payload.length > 0) {
+        return payload;
+    }
+    if (payload && payload.type === 'Buffer' && Array.isArray(payload.data) && payload.data.length > 0) {
+        return Buffer.from(payload.data);
+    }
+    throw new Error('msg.payload must be a Buffer holding a JPEG or PNG image');
+}
 
 module.exports = function (RED) {
     for (const [type, task] of Object.entries(TASKS)) {

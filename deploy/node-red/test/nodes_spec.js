@@ -6,6 +6,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const http = require('http');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 const { execFile } = require('child_process');
@@ -175,6 +176,27 @@ describe('visiond nodes in Node-RED', function () {
             f.n1.receive({ payload: burger });
             const err = await f.nextError();
             assert.match(err.error.message, new RegExp(`cannot reach visiond at http://127.0.0.1:${port}: .*ECONNREFUSED`));
+        });
+
+        it('a server that does not answer: the timeout', async function () {
+            const silent = net.createServer((socket) => socket.on('error', () => {}));
+            await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+            try {
+                const url = `http://127.0.0.1:${silent.address().port}`;
+                const f = await load({ type: 'mobilenet', server: 's1' }, { url, timeout: 1 });
+                const t0 = Date.now();
+                f.n1.receive({ payload: burger });
+                assert.match((await f.nextError()).error.message, /visiond at http:\/\/127\.0\.0\.1:\d+ did not answer within 1 s/);
+                assert.ok(Date.now() - t0 < 5000);
+            } finally {
+                silent.close();
+            }
+        });
+
+        it('a missing server config node is an error, not another server', async function () {
+            const f = await load({ type: 'mobilenet', server: 'gone' });
+            f.n1.receive({ payload: burger });
+            assert.match((await f.nextError()).error.message, /visiond-server of this node is missing/);
         });
 
         describe('with API keys', function () {
