@@ -7,11 +7,11 @@
 
 const fs = require('fs');
 const helper = require('node-red-node-test-helper');
-const { image, startVisiond, stop } = require('./daemon');
+const { NODE_RED, image, startVisiond, stop } = require('./daemon');
 const { load } = require('./flow');
 const { call, resolveServer } = require('../nodes/client');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve(NODE_RED));
 
 const ROUNDS = Math.max(1, Math.min(1000, Number(process.argv[2]) || 30));
 const photo = fs.readFileSync(image('airplane_airport_1280.jpg'));

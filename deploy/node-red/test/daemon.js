@@ -11,6 +11,8 @@ const path = require('path');
 const REPO = path.resolve(__dirname, '../../..');
 const BIN = process.env.VISIOND_BIN || path.join(REPO, 'bin/visiond');
 const MODELS = process.env.VISIOND_TEST_MODELS;
+/** NODE_RED is the Node-RED package the tests run: VISIOND_NODE_RED, else the installed one. */
+const NODE_RED = process.env.VISIOND_NODE_RED || path.dirname(require.resolve('node-red/package.json'));
 const IMAGES = path.join(path.resolve(REPO, process.env.VISIOND_TESTDATA || '../shared'), 'images');
 
 /** image returns the path of a shared test photo. */
@@ -122,4 +124,4 @@ async function startVisiond(args, env) {
     }
 }
 
-module.exports = { image, freePort, startVisiond, stop, waitFor };
+module.exports = { NODE_RED, image, freePort, startVisiond, stop, waitFor };

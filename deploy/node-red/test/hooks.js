@@ -1,11 +1,11 @@
 'use strict';
 // Mocha root hooks: one visiond with the four models of the nodes, shared by every test file
-// through VISIOND_TEST_URL, and Node-RED's test helper pointed at the installed Node-RED.
+// through VISIOND_TEST_URL, and Node-RED's test helper pointed at the Node-RED under test.
 
 const helper = require('node-red-node-test-helper');
-const { startVisiond, stop } = require('./daemon');
+const { NODE_RED, startVisiond, stop } = require('./daemon');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve(NODE_RED));
 
 let daemon;
 

@@ -8,7 +8,7 @@ const os = require('os');
 const path = require('path');
 const { execFile, spawn } = require('child_process');
 const { promisify } = require('util');
-const { freePort, stop, waitFor } = require('./daemon');
+const { NODE_RED, freePort, stop, waitFor } = require('./daemon');
 
 const run = promisify(execFile);
 const PACKAGE_DIR = path.resolve(__dirname, '..');
@@ -43,7 +43,7 @@ async function startNodeRed(env) {
             uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false,
             editorTheme: { tours: false }, telemetry: { enabled: false },
         })};\n`);
-        child = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-s', settings], {
+        child = spawn(process.execPath, [path.join(NODE_RED, 'red.js'), '-u', userDir, '-s', settings], {
             env: { ...process.env, ...env },
             stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make test-node-red (run.sh test): the Node-RED package's tests in real Node-RED against a
 # real visiond. make node-red-picture (run.sh picture OUT.png): the README's picture of the
-# editor. make node-red-bench (run.sh bench [ROUNDS]): the cocossd node's round trip. Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client)
-# into deploy/node-red/test/node_modules (ignored by git, reused when present), pulls the
-# models the nodes need into a temporary folder, then runs the specs (or the picture); they
-# start and stop visiond, Node-RED and Chromium themselves on free loopback ports. Run from
-# the repository's root after `make build`.
+# editor. make node-red-bench (run.sh bench [ROUNDS]): the cocossd node's round trip.
+# Installs the test tools (Node-RED 4.1, its test helper, mocha, a DeepStack client) into
+# deploy/node-red/test/node_modules, and Node-RED 5 with a Node.js 22 into node22/node_modules
+# (both ignored by git, reused when present); the specs run on each. Pulls the models the
+# nodes need into a temporary folder; the specs (and the picture) start and stop visiond,
+# Node-RED and Chromium themselves on free loopback ports. Run from the repository's root
+# after `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 mode="${1:-test}"
@@ -28,12 +30,15 @@ if [ -n "$missing" ]; then
 fi
 
 tools=deploy/node-red/test
-stamp="$tools/node_modules/.visiond-tools"
-if [ ! -f "$stamp" ] || [ "$tools/package.json" -nt "$stamp" ]; then
-  echo "test-node-red: installing Node-RED and the test tools into $tools/node_modules"
-  (cd "$tools" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
-  touch "$stamp"
-fi
+# The test tools with Node-RED 4.1 (on the system's Node.js), and Node-RED 5 with a Node.js 22.
+for dir in "$tools" "$tools/node22"; do
+  stamp="$dir/node_modules/.visiond-tools"
+  if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+    echo "test-node-red: installing the test tools into $dir/node_modules"
+    (cd "$dir" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+done
 
 models="$(mktemp -d)"
 trap 'rm -rf "$models"' EXIT
@@ -43,7 +48,11 @@ export VISIOND_TEST_MODELS="$models" VISIOND_BIN="$PWD/bin/visiond" VISIOND_TEST
 case "$mode" in
   test)
     cd "$tools"
-    node_modules/.bin/mocha --require ./hooks.js --timeout 60000 --exit '*_spec.js'
+    mocha=(node_modules/.bin/mocha --require ./hooks.js --timeout 60000 --exit '*_spec.js')
+    echo "test-node-red: Node-RED $(node -p 'require("node-red/package.json").version') on Node.js $(node --version)"
+    node "${mocha[@]}"
+    echo "test-node-red: Node-RED $(node -p 'require("./node22/node_modules/node-red/package.json").version') on Node.js $(node22/node_modules/.bin/node --version)"
+    VISIOND_NODE_RED="$PWD/node22/node_modules/node-red" node22/node_modules/.bin/node "${mocha[@]}"
     ;;
   picture)
     out="$PWD/${2:?run.sh picture OUT.png}"
