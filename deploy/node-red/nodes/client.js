@@ -36,8 +36,12 @@ function checkUrl(text) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new VisiondError(`visiond URL "${text}" must start with http:// or https://`, 'bad_config');
     }
-    if (url.search || url.hash || url.username || url.password) {
-        throw new VisiondError(`visiond URL "${text}" must have no query, fragment or user name`, 'bad_config');
+    if (url.username || url.password) {
+        // Not echoed: it holds a password. The API key belongs in the server's credentials.
+        throw new VisiondError('visiond URL must have no user name or password: set the API key instead', 'bad_config');
+    }
+    if (url.search || url.hash) {
+        throw new VisiondError(`visiond URL "${text}" must have no query or fragment`, 'bad_config');
     }
     return url;
 }

@@ -3,6 +3,7 @@
 // requests, the status ("analysing…", then a summary, or the error), errors to Catch nodes,
 // and cancelling what is in flight when the flow stops.
 
+const { setMaxListeners } = require('events');
 const { Gate } = require('./gate');
 const { resolveServer, whole } = require('./client');
 
@@ -20,6 +21,8 @@ function shortText(text) {
  */
 function attach(RED, node, config, work) {
     const controller = new AbortController();
+    // Every request in flight and every retry wait listens on the one signal.
+    setMaxListeners(64, controller.signal);
     const gate = new Gate(whole(config.concurrency, 1, 16, 1), config.whenBusy);
     let server = null;
     let configError = null;

@@ -311,8 +311,8 @@ describe('visiond nodes in Node-RED', function () {
     });
 
     describe('when busy', function () {
-        const burst = async (whenBusy) => {
-            const f = await load({ type: 'mobilenet', whenBusy });
+        const burst = async (whenBusy, concurrency) => {
+            const f = await load({ type: 'mobilenet', whenBusy, concurrency });
             for (let i = 1; i <= 4; i++) {
                 f.n1.receive({ payload: burger, n: i });
             }
@@ -333,6 +333,9 @@ describe('visiond nodes in Node-RED', function () {
         });
         it('queue: all, in order', async function () {
             assert.deepStrictEqual(await burst('queue'), [1, 2, 3, 4]);
+        });
+        it('two in flight, drop: the first two', async function () {
+            assert.deepStrictEqual((await burst('drop', 2)).sort(), [1, 2]);
         });
     });
 

@@ -31,6 +31,7 @@ describe('helpers', function () {
         for (const bad of ['127.0.0.1:8080', 'ftp://host', 'http://u:p@host', 'http://host/?a=1', 'not a url']) {
             assert.throws(() => checkUrl(bad), /visiond URL/, bad);
         }
+        assert.throws(() => checkUrl('http://me:hunter2@host'), (err) => !err.message.includes('hunter2'));
         const url = endpoint(checkUrl('https://pi.local/visiond/'), '/v1/detect', { classes: ['person', 'car'], max: 3, model: undefined });
         assert.strictEqual(url.href, 'https://pi.local/visiond/v1/detect?classes=person%2Ccar&max=3');
     });
