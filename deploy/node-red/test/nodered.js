@@ -61,9 +61,14 @@ async function startNodeRed(env) {
             base,
             userDir,
             log: () => output,
-            /** example reads an example flow as installed from the tarball. */
-            example: (name) => JSON.parse(fs.readFileSync(
-                path.join(userDir, 'node_modules/node-red-contrib-visiond/examples', name + '.json'), 'utf8')),
+            /** example fetches an example flow of the package as the editor's Import → Examples does. */
+            async example(name) {
+                const res = await fetch(`${base}/library/examples/flows/node-red-contrib-visiond/${name}`);
+                if (res.status !== 200) {
+                    throw new Error(`example ${name}: ${res.status} ${await res.text()}`);
+                }
+                return res.json();
+            },
             /** deploy adds the nodes as a new flow through the admin API; resolves to its id. */
             async deploy(label, nodes) {
                 const res = await fetch(base + '/flow', {

@@ -61,7 +61,7 @@ async function main(out) {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'visiond-chromium-'));
     try {
         red = await startNodeRed({ VISIOND_URL: daemon.url });
-        const nodes = red.example('detect-objects-in-a-photo');
+        const nodes = await red.example('detect-objects-in-a-photo');
         nodes.find((n) => n.id === INJECT).props[0].v = image('airplane_airport_1280.jpg');
         const flow = await red.deploy('Objects in a photo', nodes);
 

@@ -1,8 +1,9 @@
 'use strict';
 // The package as a user gets it: packed with npm pack, installed into a fresh Node-RED user
-// directory, Node-RED started on a free port; each example flow is imported through the
-// admin API, triggered, and its debug and image-preview output read from the editor's
-// websocket, against a real visiond (with its MQTT broker on a free port).
+// directory, Node-RED started on a free port; each example flow is fetched from the library
+// as the editor's Import → Examples does, added through the admin API, triggered, and its
+// debug and image-preview output read from the editor's websocket, against a real visiond
+// (with its MQTT broker on a free port).
 
 const assert = require('assert');
 const fs = require('fs');
@@ -60,6 +61,11 @@ describe('Node-RED with the packed package and its example flows', function () {
         });
     }
 
+    it('lists the package\'s example flows under Import → Examples', async function () {
+        const list = await (await fetch(red.base + '/library/examples/flows/node-red-contrib-visiond')).json();
+        assert.deepStrictEqual(list.map((e) => e.fn).sort(), ['camera-over-mqtt', 'detect-objects-in-a-photo', 'http-request-no-package']);
+    });
+
     it('lists the package\'s nodes', async function () {
         const nodes = await (await fetch(red.base + '/nodes', { headers: { Accept: 'application/json' } })).json();
         const types = nodes.filter((set) => set.module === 'node-red-contrib-visiond' && set.enabled).flatMap((set) => set.types);
@@ -68,7 +74,7 @@ describe('Node-RED with the packed package and its example flows', function () {
     });
 
     it('detect-objects-in-a-photo: the first object, the counts and both previews', async function () {
-        await red.deploy('photo', usePhoto(red.example('detect-objects-in-a-photo'), 'a1c0de0000000002', 'airplane_airport_1280.jpg'));
+        await red.deploy('photo', usePhoto(await red.example('detect-objects-in-a-photo'), 'a1c0de0000000002', 'airplane_airport_1280.jpg'));
         await red.inject('a1c0de0000000002');
         const first = await published('debug', 'a1c0de0000000007');
         assert.strictEqual(first.msg, 'airplane');
@@ -81,7 +87,7 @@ describe('Node-RED with the packed package and its example flows', function () {
     });
 
     it('http-request-no-package: visiond\'s objects through the core http request node', async function () {
-        await red.deploy('http', usePhoto(red.example('http-request-no-package'), 'c3c0de0000000002', 'airplane_airport_1280.jpg'));
+        await red.deploy('http', usePhoto(await red.example('http-request-no-package'), 'c3c0de0000000002', 'airplane_airport_1280.jpg'));
         await red.inject('c3c0de0000000002');
         const found = await published('debug', 'c3c0de0000000007');
         const objects = JSON.parse(found.msg);
@@ -89,7 +95,7 @@ describe('Node-RED with the packed package and its example flows', function () {
     });
 
     it('camera-over-mqtt: a notification for the camera that sees a person, none for the other', async function () {
-        const nodes = red.example('camera-over-mqtt');
+        const nodes = await red.example('camera-over-mqtt');
         const broker = nodes.find((n) => n.type === 'mqtt-broker');
         const { hostname, port } = new URL(brokerUrl);
         Object.assign(broker, { broker: hostname, port });
