@@ -66,11 +66,14 @@ describe('Node-RED with the packed package and its example flows', function () {
         assert.deepStrictEqual(list.map((e) => e.fn).sort(), ['camera-over-mqtt', 'detect-objects-in-a-photo', 'http-request-no-package']);
     });
 
-    it('lists the package\'s nodes', async function () {
+    it('lists the package\'s nodes and serves their icon', async function () {
         const nodes = await (await fetch(red.base + '/nodes', { headers: { Accept: 'application/json' } })).json();
         const types = nodes.filter((set) => set.module === 'node-red-contrib-visiond' && set.enabled).flatMap((set) => set.types);
         assert.deepStrictEqual(types.sort(), ['cocossd', 'handpose', 'mobilenet', 'posenet', 'visiond', 'visiond-server']);
         assert.ok(nodes.every((set) => !set.err), JSON.stringify(nodes.filter((set) => set.err)));
+        const icon = await fetch(red.base + '/icons/node-red-contrib-visiond/visiond.svg');
+        assert.strictEqual(icon.status, 200);
+        assert.strictEqual(await icon.text(), fs.readFileSync(require.resolve('../nodes/icons/visiond.svg'), 'utf8'));
     });
 
     it('detect-objects-in-a-photo: the first object, the counts and both previews', async function () {
