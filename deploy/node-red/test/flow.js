@@ -4,6 +4,7 @@
 
 const assert = require('assert');
 const helper = require('node-red-node-test-helper');
+const sharp = require('sharp');
 
 const serverNode = require('../nodes/visiond-server.js');
 const visionNodes = require('../nodes/vision.js');
@@ -72,12 +73,13 @@ async function load(node, config, credentials) {
     };
 }
 
-/** pngSize reads a PNG's width and height from its IHDR chunk, checking the signature. */
-function pngSize(buf) {
+/** pngSize decodes a PNG whole (sharp, libvips) and returns its width and height. */
+async function pngSize(buf) {
     assert.ok(Buffer.isBuffer(buf), 'expected a Buffer');
     assert.strictEqual(buf.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'not a PNG');
-    assert.strictEqual(buf.subarray(12, 16).toString('latin1'), 'IHDR');
-    return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+    const { data, info } = await sharp(buf).raw().toBuffer({ resolveWithObject: true });
+    assert.strictEqual(data.length, info.width * info.height * info.channels);
+    return { width: info.width, height: info.height };
 }
 
 module.exports = { helper, load, pngSize };

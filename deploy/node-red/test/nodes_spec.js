@@ -42,7 +42,7 @@ describe('visiond nodes in Node-RED', function () {
                 assert.ok(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= 1281 && y + h <= 1281, JSON.stringify(d.bbox));
             }
             assert.deepStrictEqual(msg.classes, { airplane: msg.details.length });
-            assert.deepStrictEqual(pngSize(msg.annotatedInput), { width: 1280, height: 1280 });
+            assert.deepStrictEqual(await pngSize(msg.annotatedInput), { width: 1280, height: 1280 });
         });
 
         it('cocossd: every box is drawn, not just the first', async function () {
@@ -83,7 +83,7 @@ describe('visiond nodes in Node-RED', function () {
             assert.strictEqual(msg.details.keypoints.length, 17);
             const above = msg.details.keypoints.filter((k) => k.score > 0.6).map((k) => k.part);
             assert.deepStrictEqual(Object.keys(p).filter((k) => k !== 'center').sort(), above.sort());
-            assert.deepStrictEqual(pngSize(msg.annotatedInput), { width: 1000, height: 667 });
+            assert.deepStrictEqual(await pngSize(msg.annotatedInput), { width: 1000, height: 667 });
         });
 
         it('handpose: two hands, the first one\'s palm and finger tips, a PNG', async function () {
@@ -96,7 +96,7 @@ describe('visiond nodes in Node-RED', function () {
             const names = ['palmBase', 'thumb', 'indexFinger', 'middleFinger', 'ringFinger', 'pinky'];
             assert.deepStrictEqual(Object.keys(msg.payload), names);
             names.forEach((name, i) => assert.deepStrictEqual(msg.payload[name], { x: lm[i * 4][0], y: lm[i * 4][1] }));
-            assert.deepStrictEqual(pngSize(msg.annotatedInput), { width: 720, height: 382 });
+            assert.deepStrictEqual(await pngSize(msg.annotatedInput), { width: 720, height: 382 });
         });
 
         it('nothing found: payload null and the input as annotatedInput', async function () {

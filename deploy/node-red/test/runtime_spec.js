@@ -86,7 +86,7 @@ describe('Node-RED with the packed package and its example flows', function () {
         const original = Buffer.from((await published('image', 'a1c0de0000000004')).data, 'base64');
         assert.ok(original.equals(fs.readFileSync(image('airplane_airport_1280.jpg'))));
         const annotated = Buffer.from((await published('image', 'a1c0de0000000006')).data, 'base64');
-        assert.deepStrictEqual(pngSize(annotated), { width: 1280, height: 1280 });
+        assert.deepStrictEqual(await pngSize(annotated), { width: 1280, height: 1280 });
     });
 
     it('http-request-no-package: visiond\'s objects through the core http request node', async function () {
