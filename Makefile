@@ -37,7 +37,7 @@ test-node-red: build
 node-red-picture: build
 	bash deploy/node-red/test/run.sh picture var/node-red/flow.png
 
-## node-red-bench: the cocossd node's round trip per annotated format, beside plain HTTP.
+## node-red-bench: the nodes' round trip: cocossd per annotated format, and what HTTP and Node-RED add.
 node-red-bench: build
 	bash deploy/node-red/test/run.sh bench $(ROUNDS)
 
