@@ -64,7 +64,7 @@ const OPTIONS = {
     maxBoxes: { query: 'max', check: count(1, 100) },
     maxPoses: { query: 'max', check: count(1, 20) },
     maxHands: { query: 'max', check: count(1, 10) },
-    classes: { query: 'classes', check: labels },
+    classFilter: { query: 'classes', check: labels },
     topK: { query: 'top', check: count(1, 100) },
     multi: { query: 'multi', check: flag },
     model: { query: 'model', check: modelName },
@@ -102,7 +102,7 @@ function options(task, config, msg) {
 const TASKS = {
     cocossd: {
         route: '/v1/detect',
-        options: ['minScore', 'maxBoxes', 'classes', 'model', 'format'],
+        options: ['minScore', 'maxBoxes', 'classFilter', 'model', 'format'],
         annotates: true,
         fill(msg, res) {
             msg.details = res;

@@ -43,6 +43,9 @@ describe('visiond nodes in Node-RED', function () {
             }
             assert.deepStrictEqual(msg.classes, { airplane: msg.details.length });
             assert.deepStrictEqual(await pngSize(msg.annotatedInput), { width: 1280, height: 1280 });
+            // The same message through a second cocossd: its msg.classes is no class filter.
+            f.n1.receive({ ...msg, payload: airplane });
+            assert.deepStrictEqual((await f.next()).classes, msg.classes);
         });
 
         it('cocossd: every box is drawn, not just the first', async function () {
@@ -100,7 +103,7 @@ describe('visiond nodes in Node-RED', function () {
         });
 
         it('nothing found: payload null and the input as annotatedInput', async function () {
-            const f = await load({ type: 'cocossd', classes: 'toaster' });
+            const f = await load({ type: 'cocossd', classFilter: 'toaster' });
             f.n1.receive({ payload: airplane });
             const msg = await f.next();
             assert.strictEqual(msg.payload, null);
@@ -117,7 +120,7 @@ describe('visiond nodes in Node-RED', function () {
             let msg = await f.next();
             assert.ok(msg.details.length >= 1 && msg.details.every((d) => d.score >= 0.7), JSON.stringify(msg.details));
             assert.strictEqual(msg.annotatedInput.subarray(0, 3).toString('hex'), 'ffd8ff', 'a JPEG');
-            f.n1.receive({ payload: airplane, minScore: 0.3, format: 'none', classes: ['airplane', 'person'] });
+            f.n1.receive({ payload: airplane, minScore: 0.3, format: 'none', classFilter: ['airplane', 'person'] });
             msg = await f.next();
             assert.ok(msg.details.some((d) => d.score < 0.7), 'msg.minScore 0.3 lets lower scores in');
             assert.ok(msg.details.every((d) => ['airplane', 'person'].includes(d.class)));

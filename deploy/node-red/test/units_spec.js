@@ -38,13 +38,13 @@ describe('helpers', function () {
 
     it('options: properties, overrides by msg, errors naming the field', function () {
         const detect = TASKS.cocossd;
-        assert.deepStrictEqual(options(detect, { minScore: '0.4', maxBoxes: '', classes: 'person, car', format: 'png' }, {}),
+        assert.deepStrictEqual(options(detect, { minScore: '0.4', maxBoxes: '', classFilter: 'person, car', format: 'png' }, {}),
             { query: { min_score: 0.4, classes: ['person', 'car'], annotate: true, format: 'png' }, format: 'png' });
         assert.deepStrictEqual(options(detect, { minScore: '0.4', format: 'png' }, { minScore: 0, format: 'none', maxBoxes: 2 }),
             { query: { min_score: 0, max: 2 }, format: 'none' });
         assert.throws(() => options(detect, {}, { maxBoxes: 1.5 }), /msg\.maxBoxes: 1\.5 is not a whole number from 1 to 100/);
         assert.throws(() => options(detect, { format: 'gif' }, {}), /property format: "gif" is not one of png, jpeg, none/);
-        assert.throws(() => options(detect, {}, { classes: [7] }), /msg\.classes/);
+        assert.throws(() => options(detect, {}, { classFilter: [7] }), /msg\.classFilter/);
         assert.throws(() => options(detect, {}, { model: '../x' }), /msg\.model/);
         assert.throws(() => options(TASKS.posenet, {}, { multi: 'yes' }), /msg\.multi: "yes" is not true or false/);
         assert.deepStrictEqual(options(TASKS.mobilenet, { topK: '5' }, { format: 'png' }), { query: { top: 5 }, format: 'none' });
