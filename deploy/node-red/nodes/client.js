@@ -167,10 +167,10 @@ function parseAnswer(res) {
     }
     const err = json && json.error;
     if (err && typeof err === 'object') {
-        throw new VisiondError(`visiond: ${err.message} (${err.code}, HTTP ${res.status})`, err.code, res.status);
+        throw new VisiondError(`${err.message} (${err.code}, HTTP ${res.status})`, err.code, res.status);
     }
     if (typeof err === 'string') {
-        throw new VisiondError(`visiond: ${err} (HTTP ${res.status})`, 'error', res.status);
+        throw new VisiondError(`${err} (HTTP ${res.status})`, 'error', res.status);
     }
     throw new VisiondError(`visiond answered HTTP ${res.status}`, 'http_' + res.status, res.status);
 }

@@ -214,7 +214,7 @@ describe('visiond nodes in Node-RED', function () {
                 const f = await load({ type: 'mobilenet', server: 's1' }, { url: keyed.url });
                 f.n1.receive({ payload: burger });
                 const err = await f.nextError();
-                assert.match(err.error.message, /unauthorized, HTTP 401/);
+                assert.match(err.error.message, /missing or wrong API key .*\(unauthorized, HTTP 401\)/);
             });
 
             it('the key from the credentials', async function () {
