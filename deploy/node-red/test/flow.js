@@ -1,5 +1,5 @@
 'use strict';
-// Helpers for node tests in Node-RED's test helper: load one node under test wired to an
+// Node tests in Node-RED's test helper: load one node under test wired to an
 // output collector and a Catch node, send it messages, and wait (bounded) for what comes out.
 
 const assert = require('assert');

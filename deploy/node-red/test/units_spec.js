@@ -1,5 +1,5 @@
 'use strict';
-// The nodes' pure helpers, on the edge cases the end-to-end specs do not reach.
+// The nodes' pure functions, on the edge cases the end-to-end specs do not reach.
 
 const assert = require('assert');
 const fs = require('fs');
@@ -9,7 +9,7 @@ const { Gate, MAX_QUEUE } = require('../nodes/gate');
 const { TASKS, options } = require('../nodes/tasks');
 const results = require('../nodes/results');
 
-describe('helpers', function () {
+describe('pure functions', function () {
     it('the package\'s version is visiond\'s', async function () {
         const version = fs.readFileSync(path.join(__dirname, '../../../VERSION'), 'utf8').trim();
         assert.strictEqual(require('../package.json').version, version);
