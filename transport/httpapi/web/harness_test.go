@@ -1,0 +1,280 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/visiond/visiond/config"
+	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/models"
+	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/httpapi"
+)
+
+// The page's tests share one ONNX Runtime engine, one models folder (so the TFLite graphs are
+// converted once) and one Chromium; each test gets its own daemon and its own tab.
+var (
+	engineOnce sync.Once
+	engine     *ort.Engine
+	modelDir   string
+	engineErr  error
+
+	browserOnce   sync.Once
+	browserCtx    context.Context
+	browserCancel context.CancelFunc
+	browserErr    error
+	browserTmp    string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browserCancel != nil {
+		browserCancel()
+	}
+	for _, dir := range []string{modelDir, browserTmp} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	os.Exit(code)
+}
+
+// servedModels are the models of the test daemon: one per task the page tests.
+var servedModels = []string{"coco-ssd", "mobilenet", "posenet"}
+
+// daemon is visiond's HTTP API over the real models, on a loopback port.
+type daemon struct {
+	url string
+	// reg holds the daemon's metrics, the pipeline's included.
+	reg *prometheus.Registry
+	// visionInFlight and visionMaxInFlight count the POSTs to /v1/... being answered, and
+	// the most there ever were at once.
+	visionInFlight, visionMaxInFlight atomic.Int32
+}
+
+// startDaemon serves the HTTP API, with the page, on 127.0.0.1 and a free port until the test
+// ends. keys, when given, are the API keys it demands.
+func startDaemon(t *testing.T, keys ...string) *daemon {
+	t.Helper()
+	lib := testenv.ORTLibrary(t)
+	var files []string
+	for _, name := range servedModels {
+		m, _ := models.Lookup(name)
+		for _, f := range m.Files() {
+			files = append(files, testenv.Model(t, f.Name))
+		}
+	}
+	engineOnce.Do(func() {
+		if modelDir, engineErr = os.MkdirTemp("", "visiond-web-test-"); engineErr != nil {
+			return
+		}
+		for _, f := range files {
+			if engineErr = os.Symlink(f, filepath.Join(modelDir, filepath.Base(f))); engineErr != nil {
+				return
+			}
+		}
+		engine, engineErr = ort.New(ort.Config{LibraryPath: lib})
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+
+	reg := prometheus.NewRegistry()
+	p, err := pipeline.Open(pipeline.Config{
+		Models:  servedModels,
+		Load:    models.LoadOptions{Engine: engine, Store: models.Store{Dir: modelDir}, Threads: 1},
+		Workers: 2, Metrics: reg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.HTTP.RequestTimeout = 30 * time.Second
+	cfg.HTTP.APIKeys = keys
+	logs := &testenv.LockedBuffer{}
+	srv, err := httpapi.New(cfg, reg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(p, "onnxruntime")
+	d := &daemon{reg: reg}
+	ts := httptest.NewServer(d.count(srv.Handler()))
+	d.url = ts.URL
+	t.Cleanup(func() {
+		ts.Close()
+		p.Close(context.Background())
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
+	})
+	return d
+}
+
+// count wraps the daemon's handler to track how many vision requests it answers at once.
+func (d *daemon) count(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/") {
+			n := d.visionInFlight.Add(1)
+			defer d.visionInFlight.Add(-1)
+			for {
+				max := d.visionMaxInFlight.Load()
+				if n <= max || d.visionMaxInFlight.CompareAndSwap(max, n) {
+					break
+				}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// metric is the sum of the samples of a metric in the daemon's registry whose labels include
+// labels (name, value pairs); -1 when it has none.
+func (d *daemon) metric(t *testing.T, name string, labels ...string) float64 {
+	t.Helper()
+	families, err := d.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := -1.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	samples:
+		for _, m := range f.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if have[labels[i]] != labels[i+1] {
+					continue samples
+				}
+			}
+			if sum < 0 {
+				sum = 0
+			}
+			switch {
+			case m.Counter != nil:
+				sum += m.Counter.GetValue()
+			case m.Gauge != nil:
+				sum += m.Gauge.GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// chromium is Debian's Chromium, or a skip (a failure under VISIOND_REQUIRE_TESTDATA=1).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "chromium not found: install it (apt-get install chromium) to run the page's browser tests"
+	if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// newTab opens a tab in the shared headless Chromium, closed when the test ends. The browser
+// starts on first use, with a fake camera that plays a file made from the shared photos.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromium(t)
+	frames := cameraFrames(t)
+	browserOnce.Do(func() {
+		if browserTmp, browserErr = os.MkdirTemp("", "visiond-web-chromium-"); browserErr != nil {
+			return
+		}
+		video := filepath.Join(browserTmp, "camera.mjpeg")
+		if browserErr = writeMJPEG(video, frames); browserErr != nil {
+			return
+		}
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(exe),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.UserDataDir(filepath.Join(browserTmp, "profile")),
+			chromedp.WindowSize(1280, 900),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("use-fake-ui-for-media-stream", true),
+			chromedp.Flag("use-file-for-fake-video-capture", video),
+		)
+		ctx, cancel := chromedp.NewContext(alloc)
+		browserCtx = ctx
+		browserCancel = func() { cancel(); cancelAlloc() }
+		browserErr = chromedp.Do(ctx) // starts the browser
+	})
+	if browserErr != nil {
+		t.Fatal("starting chromium: ", browserErr)
+	}
+	tab, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal("opening a tab: ", err)
+	}
+	return tab
+}
+
+// within runs steps on the tab, failing the test when they fail or take over limit.
+func within(t *testing.T, tab context.Context, limit time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, limit)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression on the tab (awaiting a promise) into a T.
+func eval[T any](t *testing.T, tab context.Context, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluating %.80s: %v", expr, err)
+	}
+	return v
+}
+
+// waitJS polls a JavaScript expression until it is truthy, failing after limit.
+func waitJS(t *testing.T, tab context.Context, what, expr string, limit time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, limit+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(limit)))
+	if err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
