@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -64,6 +65,19 @@ type daemon struct {
 	// visionInFlight and visionMaxInFlight count the POSTs to /v1/... being answered, and
 	// the most there ever were at once.
 	visionInFlight, visionMaxInFlight atomic.Int32
+	// refuse is how many of the next vision POSTs are refused as the daemon does when it is
+	// overloaded (503 busy, Retry-After: 1), before they reach it.
+	refuse atomic.Int32
+
+	mu sync.Mutex
+	// arrivals are the vision POSTs in the order they came, refused or not.
+	arrivals []arrival
+}
+
+// arrival is one vision POST: when it came, and whether it was refused as busy.
+type arrival struct {
+	at      time.Time
+	refused bool
 }
 
 // startDaemon serves the HTTP API, with the page, on 127.0.0.1 and a free port until the test
@@ -124,30 +138,53 @@ func startDaemon(t *testing.T, keys ...string) *daemon {
 	return d
 }
 
-// count wraps the daemon's handler to track how many vision requests it answers at once.
+// count wraps the daemon's handler to track the vision requests it answers at once, and to
+// refuse the next ones when the test asks for it.
 func (d *daemon) count(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/") {
-			n := d.visionInFlight.Add(1)
-			defer d.visionInFlight.Add(-1)
-			for {
-				max := d.visionMaxInFlight.Load()
-				if n <= max || d.visionMaxInFlight.CompareAndSwap(max, n) {
-					break
-				}
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/v1/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		n := d.visionInFlight.Add(1)
+		defer d.visionInFlight.Add(-1)
+		for {
+			top := d.visionMaxInFlight.Load()
+			if n <= top || d.visionMaxInFlight.CompareAndSwap(top, n) {
+				break
 			}
+		}
+		refused := false
+		for left := d.refuse.Load(); left > 0 && !refused; left = d.refuse.Load() {
+			refused = d.refuse.CompareAndSwap(left, left-1)
+		}
+		d.mu.Lock()
+		d.arrivals = append(d.arrivals, arrival{at: time.Now(), refused: refused})
+		d.mu.Unlock()
+		if refused {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":"busy","message":"every worker is busy and the queue is full"}}`)
+			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
+// visionArrivals returns the vision POSTs so far.
+func (d *daemon) visionArrivals() []arrival {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]arrival(nil), d.arrivals...)
+}
+
 // metric is the sum of the samples of a metric in the daemon's registry whose labels include
-// labels (name, value pairs); -1 when it has none.
-func (d *daemon) metric(t *testing.T, name string, labels ...string) float64 {
-	t.Helper()
+// labels (name, value pairs); -1 when it has none or the registry cannot be read.
+func (d *daemon) metric(name string, labels ...string) float64 {
 	families, err := d.reg.Gather()
 	if err != nil {
-		t.Fatal(err)
+		return -1
 	}
 	sum := -1.0
 	for _, f := range families {
@@ -277,4 +314,18 @@ func waitJS(t *testing.T, tab context.Context, what, expr string, limit time.Dur
 	if err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
+}
+
+// screenshotDir is where screenshots go: $VISIOND_SCREENSHOTS when set (make screenshots),
+// else the test's temporary folder.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("VISIOND_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

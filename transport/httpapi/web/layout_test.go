@@ -19,12 +19,7 @@ import (
 // screenshots), else into the test's temporary folder.
 func TestLayouts(t *testing.T) {
 	d := startDaemon(t)
-	dir := os.Getenv("VISIOND_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := screenshotDir(t)
 	for _, v := range []struct {
 		name          string
 		width, height int64

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestLiveCamera films Chromium's fake camera (the airplane photo panning) in live mode: the
+// page must keep exactly one request in flight, show its frame rate, draw the boxes over the
+// video, and wait as Retry-After says when visiond is busy.
+func TestLiveCamera(t *testing.T) {
+	d := startDaemon(t)
+	tab := newTab(t)
+	openPage(t, tab, d)
+	chooseTask(t, tab, "detect")
+	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-start")))
+	waitJS(t, tab, "the camera to play", `document.getElementById('video').videoWidth > 0 && !document.getElementById('cam-live').disabled`, 20*time.Second)
+
+	// Sample the pipeline's gauges while the page films: busy workers plus queued requests
+	// is what this tab has in flight inside the daemon.
+	stop, sampled := make(chan struct{}), make(chan float64)
+	go func() {
+		most := 0.0
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				sampled <- most
+				return
+			case <-tick.C:
+				most = max(most, d.metric("visiond_pipeline_busy_workers")+d.metric("visiond_pipeline_queue_depth"))
+			}
+		}
+	}()
+
+	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-live")))
+	frames := `parseInt(document.getElementById('live-frames').textContent, 10)`
+	waitJS(t, tab, "10 frames answered", frames+` >= 10`, 60*time.Second)
+	// visiond is overloaded for two frames: the page must wait a second after each.
+	d.refuse.Store(2)
+	waitJS(t, tab, "the busy message", `document.getElementById('cam-msg').textContent.includes('busy')`, 10*time.Second)
+	waitJS(t, tab, "25 frames answered", frames+` >= 25`, 60*time.Second)
+	fps := eval[string](t, tab, `document.getElementById('live-fps').textContent`)
+	latency := eval[string](t, tab, `document.getElementById('live-latency').textContent`)
+	boxes := eval[int](t, tab, `document.querySelectorAll('#cam-overlay g.det').length`)
+	list := eval[string](t, tab, `document.getElementById('live-results').textContent`)
+	shot := screenshot(t, tab, "#camera")
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), "page-live.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-live")))
+	waitJS(t, tab, "live mode to stop", `document.getElementById('cam-live').getAttribute('aria-pressed') === 'false'`, 10*time.Second)
+	close(stop)
+	most := <-sampled
+
+	if f, err := strconv.ParseFloat(fps, 64); err != nil || f <= 0 {
+		t.Errorf("frames per second shown: %q", fps)
+	}
+	if ms, err := strconv.Atoi(latency); err != nil || ms <= 0 {
+		t.Errorf("latency shown: %q", latency)
+	}
+	if boxes == 0 || !strings.Contains(list, "airplane") {
+		t.Errorf("over the video: %d boxes; listed: %q; want the airplanes", boxes, list)
+	}
+	if n := d.visionMaxInFlight.Load(); n != 1 {
+		t.Errorf("at most %d requests were in flight at once; want exactly 1", n)
+	}
+	if most != 1 {
+		t.Errorf("busy workers + queued requests reached %v; want 1 (one frame at a time)", most)
+	}
+	if n := d.metric("visiond_http_requests_total", "endpoint", "/v1/detect", "status", "200"); n < 25 {
+		t.Errorf("the daemon answered %v frames; want at least 25", n)
+	}
+	arrivals := d.visionArrivals()
+	refused := 0
+	for i, a := range arrivals {
+		if !a.refused {
+			continue
+		}
+		refused++
+		if i+1 < len(arrivals) {
+			if gap := arrivals[i+1].at.Sub(a.at); gap < 950*time.Millisecond {
+				t.Errorf("the frame after a 503 with Retry-After: 1 came %v later; want at least 1 s", gap)
+			}
+		}
+	}
+	if refused != 2 {
+		t.Errorf("%d frames were refused; want 2", refused)
+	}
+	t.Logf("live: %s frames/s, %s ms, %d boxes", fps, latency, boxes)
+}
