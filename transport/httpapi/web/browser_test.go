@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/visiond/visiond/internal/testenv"
@@ -33,6 +34,8 @@ type card struct {
 	Bones     int        `json:"bones"`
 	Texts     []string   `json:"texts"`
 	Stroke    string     `json:"stroke"`
+	StageX    float64    `json:"stageX"`
+	StageY    float64    `json:"stageY"`
 	StageW    float64    `json:"stageW"`
 	StageH    float64    `json:"stageH"`
 	// Result is the API's answer the card was drawn from, as JSON.
@@ -55,7 +58,7 @@ const cardJS = `((name) => {
     bones: c.querySelectorAll('svg line.bone').length,
     texts: [...c.querySelectorAll('svg text')].map((t) => t.textContent),
     stroke: box ? box.getAttribute('stroke') : '',
-    stageW: stage.width, stageH: stage.height,
+    stageX: stage.x, stageY: stage.y, stageW: stage.width, stageH: stage.height,
     result: JSON.stringify(c.result || null),
   };
 })(%q)`
@@ -152,6 +155,20 @@ func TestStillImages(t *testing.T) {
 			if f := edgeMatch(img, x, y, w, h, stroke); f < 0.8 {
 				t.Errorf("%s box %v: only %.0f%% of its edge pixels in %s show the box colour %s (see %s)", r.Class, r.BBox, f*100, c.Stroke, c.Stroke, name)
 			}
+		}
+		// The pointer over the smallest box (drawn on top of the others) lights up its row.
+		small := 0
+		for i, r := range res.Results {
+			if r.BBox[2]*r.BBox[3] < res.Results[small].BBox[2]*res.Results[small].BBox[3] {
+				small = i
+			}
+		}
+		b := res.Results[small].BBox
+		within(t, tab, 10*time.Second, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved,
+			c.StageX+(b[0]+b[2]/2)*c.StageW/res.Width, c.StageY+(b[1]+b[3]/2)*c.StageH/res.Height))
+		hot := eval[[]int](t, tab, `[...document.querySelectorAll('#cards .card table.list tbody tr.hot')].map((tr) => Number(tr.dataset.i))`)
+		if len(hot) != 1 || hot[0] != small {
+			t.Errorf("pointer over box %d: rows %v light up", small, hot)
 		}
 		// A control: the sky in the top corners, outside every box, is not drawn on.
 		if f := edgeMatch(img, 4, 4, float64(img.Bounds().Dx())-8, 0.2*float64(img.Bounds().Dy()), stroke); f > 0.2 {

@@ -299,6 +299,7 @@
     for (const f of list) {
       state.queue.push({ card: newCard(f.name || 'pasted image', f), blob: f, name: f.name || 'pasted-image' });
     }
+    reveal($('cards').firstElementChild);
     if (files.length > MAX_FILES) toast('Only the first ' + MAX_FILES + ' files are sent.');
     pump();
   }
@@ -334,6 +335,13 @@
     $('clear').disabled = false;
     while ($('cards').children.length > MAX_CARDS) dropCard($('cards').lastElementChild);
     return node;
+  }
+
+  /** Scrolls the card into view when it is below the window (on a phone, under the settings). */
+  function reveal(card) {
+    if (!card || card.getBoundingClientRect().top < window.innerHeight) return;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    card.scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
   }
 
   function dropCard(card) {
@@ -530,12 +538,24 @@
     return PALETTE[h % PALETTE.length];
   }
 
-  function label(parent, x, y, text, color) {
+  /**
+   * Draws a text tag for result i with its top-left corner near (x, y - 18): just above a box,
+   * or lower inside it when an earlier tag is there already, and never past the right edge.
+   * Tags go on a layer above every box and bone; the tag's group is returned.
+   */
+  function label(i, x, y, text, color, tags) {
     const w = text.length * 7.4 + 8;
-    const top = Math.max(0, y - 18);
-    el('rect', { x, y: top, width: w, height: 18, fill: color, class: 'tag' }, parent);
-    const t = el('text', { x: x + 4, y: top + 13, class: 'tag-text' }, parent);
+    const h = 18;
+    x = Math.max(0, Math.min(x, tags.width - w));
+    const free = (top) => !tags.placed.some((r) => x < r.x + r.w && r.x < x + w && top < r.y + h && r.y < top + h);
+    const tries = [-1, 0, 1, 2, 3, 4, 5].map((k) => Math.max(0, y + k * h));
+    const top = tries.find(free) ?? tries[0];
+    tags.placed.push({ x, y: top, w });
+    const g = el('g', { 'data-i': i }, tags.layer);
+    el('rect', { x, y: top, width: w, height: h, fill: color, class: 'tag' }, g);
+    const t = el('text', { x: x + 4, y: top + 13, class: 'tag-text' }, g);
     t.textContent = text;
+    return g;
   }
 
   /** Draws json's results into svg, which covers an image shown at w×h CSS pixels. */
@@ -546,6 +566,7 @@
     const sx = w / json.width;
     const sy = h / json.height;
     const results = json.results || [];
+    const tags = { width: w, placed: [], layer: el('g', { class: 'tags' }) };
     const hover = (g, i) => {
       if (!card) return;
       g.addEventListener('mouseenter', () => highlight(card, i, true));
@@ -560,15 +581,15 @@
           const color = colorOf(d.class);
           const g = el('g', { class: 'det', 'data-i': i }, svg);
           el('rect', { x: d.bbox[0] * sx, y: d.bbox[1] * sy, width: d.bbox[2] * sx, height: d.bbox[3] * sy, stroke: color, class: 'box' }, g);
-          label(g, d.bbox[0] * sx, d.bbox[1] * sy, d.class + ' ' + pct(d.score), color);
           hover(g, i);
+          hover(label(i, d.bbox[0] * sx, d.bbox[1] * sy, d.class + ' ' + pct(d.score), color, tags), i);
         }
         break;
       }
       case 'classify': {
         results.forEach((c, i) => {
-          const g = el('g', { class: 'cap', 'data-i': i }, svg);
-          label(g, 6, 26 + i * 22, c.className + ' ' + pct(c.probability), i === 0 ? '#1f6f43' : '#3b4252');
+          const g = label(i, 6, 26 + i * 22, c.className + ' ' + pct(c.probability), i === 0 ? '#1f6f43' : '#3b4252', tags);
+          g.classList.add('cap');
           hover(g, i);
         });
         break;
@@ -611,12 +632,13 @@
             el('polyline', { points: pts.map((p) => p[0] * sx + ',' + p[1] * sy).join(' '), stroke: color, class: 'bone' }, g);
           }
           for (const p of hand.landmarks) el('circle', { cx: p[0] * sx, cy: p[1] * sy, r: 3, fill: color, stroke: '#fff', class: 'kp' }, g);
-          label(g, x1 * sx, y1 * sy, 'hand ' + pct(hand.handInViewConfidence), color);
           hover(g, i);
+          hover(label(i, x1 * sx, y1 * sy, 'hand ' + pct(hand.handInViewConfidence), color, tags), i);
         });
         break;
       }
     }
+    svg.append(tags.layer);
   }
 
   function area(b) { return b[2] * b[3]; }
@@ -697,6 +719,7 @@
     if (!blob) return;
     const name = 'camera-' + new Date().toISOString().slice(11, 19).replaceAll(':', '') + '.jpg';
     state.queue.push({ card: newCard(name, blob), blob, name });
+    reveal($('cards').firstElementChild);
     pump();
   }
 
