@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -97,6 +99,58 @@ func upload(t *testing.T, tab context.Context, paths ...string) {
 	within(t, tab, 10*time.Second, chromedp.SetUploadFiles(chromedp.ID("pick"), paths))
 }
 
+// annotatedAndCopied presses the newest card's buttons: the server-annotated image is
+// downloaded at the photo's size, and the JSON with its rows lands on the clipboard.
+func annotatedAndCopied(t *testing.T, tab context.Context, d *daemon, rows int) {
+	t.Helper()
+	dir := t.TempDir()
+	within(t, tab, 10*time.Second, func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		}); err != nil {
+			return chromedp.Void{}, err
+		}
+		for _, name := range []string{"clipboard-read", "clipboard-write"} {
+			if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+				Permission: &browser.PermissionDescriptor{Name: name}, Setting: browser.PermissionSettingGranted, Origin: d.url,
+			}); err != nil {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, nil
+	}, chromedp.Click(chromedp.CSS("#cards .card .download")))
+
+	file := filepath.Join(dir, "airplane_airport_1280.annotated.jpg")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, err := os.ReadFile(file)
+		if err == nil {
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+			if err != nil || cfg.Width != 1280 || cfg.Height != 1280 {
+				t.Fatalf("downloaded %s: %v, %dx%d; want a 1280x1280 JPEG", file, err, cfg.Width, cfg.Height)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s downloaded", file)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	within(t, tab, 10*time.Second, chromedp.Click(chromedp.CSS("#cards .card .copy")))
+	waitJS(t, tab, "the copy to be confirmed", `document.querySelector('#cards .card .copy').textContent === 'JSON copied'`, 5*time.Second)
+	var copied struct {
+		Model   string            `json:"model"`
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(eval[string](t, tab, `navigator.clipboard.readText()`)), &copied); err != nil {
+		t.Fatal("the clipboard holds no JSON: ", err)
+	}
+	if copied.Model != "coco-ssd" || len(copied.Results) != rows {
+		t.Errorf("copied: model %q, %d results; want coco-ssd and %d", copied.Model, len(copied.Results), rows)
+	}
+}
+
 func TestStillImages(t *testing.T) {
 	d := startDaemon(t)
 	tab := newTab(t)
@@ -170,6 +224,7 @@ func TestStillImages(t *testing.T) {
 		if len(hot) != 1 || hot[0] != small {
 			t.Errorf("pointer over box %d: rows %v light up", small, hot)
 		}
+		annotatedAndCopied(t, tab, d, len(c.Rows))
 		// A control: the sky in the top corners, outside every box, is not drawn on.
 		if f := edgeMatch(img, 4, 4, float64(img.Bounds().Dx())-8, 0.2*float64(img.Bounds().Dy()), stroke); f > 0.2 {
 			t.Errorf("%.0f%% of the top of the photo shows the box colour: the check cannot tell boxes from the photo", f*100)

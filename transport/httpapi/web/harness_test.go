@@ -60,6 +60,7 @@ var servedModels = []string{"coco-ssd", "mobilenet", "posenet"}
 // daemon is visiond's HTTP API over the real models, on a loopback port.
 type daemon struct {
 	url string
+	srv *httpapi.Server
 	// reg holds the daemon's metrics, the pipeline's included.
 	reg *prometheus.Registry
 	// visionInFlight and visionMaxInFlight count the POSTs to /v1/... being answered, and
@@ -81,8 +82,17 @@ type arrival struct {
 }
 
 // startDaemon serves the HTTP API, with the page, on 127.0.0.1 and a free port until the test
-// ends. keys, when given, are the API keys it demands.
+// ends, with its models loaded. keys, when given, are the API keys it demands.
 func startDaemon(t *testing.T, keys ...string) *daemon {
+	t.Helper()
+	d := serveDaemon(t, keys...)
+	d.load(t)
+	return d
+}
+
+// serveDaemon starts the daemon as visiond serve does: listening at once, with no models yet
+// (/readyz says loading) until load.
+func serveDaemon(t *testing.T, keys ...string) *daemon {
 	t.Helper()
 	lib := testenv.ORTLibrary(t)
 	var files []string
@@ -107,35 +117,40 @@ func startDaemon(t *testing.T, keys ...string) *daemon {
 		t.Fatal(engineErr)
 	}
 
-	reg := prometheus.NewRegistry()
-	p, err := pipeline.Open(pipeline.Config{
-		Models:  servedModels,
-		Load:    models.LoadOptions{Engine: engine, Store: models.Store{Dir: modelDir}, Threads: 1},
-		Workers: 2, Metrics: reg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Default()
 	cfg.HTTP.RequestTimeout = 30 * time.Second
 	cfg.HTTP.APIKeys = keys
 	logs := &testenv.LockedBuffer{}
-	srv, err := httpapi.New(cfg, reg, slog.New(slog.NewTextHandler(logs, nil)))
+	d := &daemon{reg: prometheus.NewRegistry()}
+	srv, err := httpapi.New(cfg, d.reg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Ready(p, "onnxruntime")
-	d := &daemon{reg: reg}
+	d.srv = srv
 	ts := httptest.NewServer(d.count(srv.Handler()))
 	d.url = ts.URL
 	t.Cleanup(func() {
 		ts.Close()
-		p.Close(context.Background())
 		if t.Failed() {
 			t.Logf("daemon log:\n%s", logs.String())
 		}
 	})
 	return d
+}
+
+// load opens the pipeline of the daemon's models and makes the daemon answer with it.
+func (d *daemon) load(t *testing.T) {
+	t.Helper()
+	p, err := pipeline.Open(pipeline.Config{
+		Models:  servedModels,
+		Load:    models.LoadOptions{Engine: engine, Store: models.Store{Dir: modelDir}, Threads: 1},
+		Workers: 2, Metrics: d.reg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close(context.Background()) })
+	d.srv.Ready(p, "onnxruntime")
 }
 
 // count wraps the daemon's handler to track the vision requests it answers at once, and to

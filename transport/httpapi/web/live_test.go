@@ -22,6 +22,14 @@ func TestLiveCamera(t *testing.T) {
 	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-start")))
 	waitJS(t, tab, "the camera to play", `document.getElementById('video').videoWidth > 0 && !document.getElementById('cam-live').disabled`, 20*time.Second)
 
+	// One photo from the camera first: it goes through like a chosen file.
+	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-shot")))
+	waitJS(t, tab, "the camera photo's card", `!!document.querySelector('#cards .card')`, 10*time.Second)
+	name := eval[string](t, tab, `document.querySelector('#cards .card .name').textContent`)
+	if c := readCard(t, tab, name); !strings.HasPrefix(name, "camera-") || !c.Done || c.Boxes == 0 || !strings.Contains(c.Result, `"width":640,"height":480`) {
+		t.Errorf("photo from the camera: %q, %q, %d boxes, result %.200s; want a 640x480 frame with the airplanes", name, c.Msg, c.Boxes, c.Result)
+	}
+
 	// Sample the pipeline's gauges while the page films: busy workers plus queued requests
 	// is what this tab has in flight inside the daemon.
 	stop, sampled := make(chan struct{}), make(chan float64)

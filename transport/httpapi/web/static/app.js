@@ -324,17 +324,25 @@
     node.querySelector('.msg').textContent = 'Waiting…';
     const img = node.querySelector('img');
     img.alt = 'The photo ' + title;
-    if (blob.size <= MAX_PREVIEW_BYTES) {
-      node.url = URL.createObjectURL(blob);
-      img.src = node.url;
-    }
     img.addEventListener('error', () => node.classList.add('no-preview'));
-    if (blob.size > MAX_PREVIEW_BYTES) node.classList.add('no-preview');
     $('cards').prepend(node);
     $('empty').hidden = true;
     $('clear').disabled = false;
     while ($('cards').children.length > MAX_CARDS) dropCard($('cards').lastElementChild);
     return node;
+  }
+
+  /**
+   * Shows the photo in its card, once visiond has answered: a photo it refused as too large
+   * is never decoded in the page (the browser decodes the others off the main thread).
+   */
+  function preview(card, blob) {
+    if (blob.size > MAX_PREVIEW_BYTES) {
+      card.classList.add('no-preview');
+      return;
+    }
+    card.url = URL.createObjectURL(blob);
+    card.querySelector('img').src = card.url;
   }
 
   /** Scrolls the card into view when it is below the window (on a phone, under the settings). */
@@ -364,10 +372,12 @@
       const json = await res.json();
       const roundTrip = performance.now() - t0;
       card.classList.remove('busy');
+      preview(card, job.blob);
       showResult(card, req, job, json, roundTrip);
     } catch (err) {
       card.classList.remove('busy');
       card.classList.add('failed');
+      if (err.code === 'too_large') card.classList.add('no-preview'); else preview(card, job.blob);
       showError(msg, err);
     }
   }
