@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test fuzz bench run loadtest example screenshots
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -62,3 +62,11 @@ example: build
 		$(EXAMPLES)/street_coco_000000373353.jpg $(EXAMPLES)/beach_people_kites.jpg > /dev/null
 	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
 	@echo "visiond: annotated photos in var/examples/"
+
+## screenshots: the web page at desktop and phone width, light and dark, refused files and the
+## camera in live mode, into var/screenshots/ (the README shows them; not committed, as they
+## show the shared photos). Needs chromium (apt-get install chromium); about 30 s.
+screenshots: setup
+	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
+		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera)$$' ./transport/httpapi/web
+	@echo "visiond: screenshots in var/screenshots/"

@@ -50,13 +50,13 @@ func TestLiveCamera(t *testing.T) {
 
 	within(t, tab, 10*time.Second, chromedp.Click(chromedp.ID("cam-live")))
 	frames := `parseInt(document.getElementById('live-frames').textContent, 10)`
-	waitJS(t, tab, "10 frames answered", frames+` >= 10`, 60*time.Second)
+	waitJS(t, tab, "15 frames answered", frames+` >= 15`, 60*time.Second)
+	fps := eval[string](t, tab, `document.getElementById('live-fps').textContent`)
+	latency := eval[string](t, tab, `document.getElementById('live-latency').textContent`)
 	// visiond is overloaded for two frames: the page must wait a second after each.
 	d.refuse.Store(2)
 	waitJS(t, tab, "the busy message", `document.getElementById('cam-msg').textContent.includes('busy')`, 10*time.Second)
-	waitJS(t, tab, "25 frames answered", frames+` >= 25`, 60*time.Second)
-	fps := eval[string](t, tab, `document.getElementById('live-fps').textContent`)
-	latency := eval[string](t, tab, `document.getElementById('live-latency').textContent`)
+	waitJS(t, tab, "30 frames answered", frames+` >= 30`, 60*time.Second)
 	boxes := eval[int](t, tab, `document.querySelectorAll('#cam-overlay g.det').length`)
 	list := eval[string](t, tab, `document.getElementById('live-results').textContent`)
 	shot := screenshot(t, tab, "#camera")
@@ -83,8 +83,8 @@ func TestLiveCamera(t *testing.T) {
 	if most != 1 {
 		t.Errorf("busy workers + queued requests reached %v; want 1 (one frame at a time)", most)
 	}
-	if n := d.metric("visiond_http_requests_total", "endpoint", "/v1/detect", "status", "200"); n < 25 {
-		t.Errorf("the daemon answered %v frames; want at least 25", n)
+	if n := d.metric("visiond_http_requests_total", "endpoint", "/v1/detect", "status", "200"); n < 30 {
+		t.Errorf("the daemon answered %v frames; want at least 30", n)
 	}
 	arrivals := d.visionArrivals()
 	refused := 0
@@ -102,5 +102,5 @@ func TestLiveCamera(t *testing.T) {
 	if refused != 2 {
 		t.Errorf("%d frames were refused; want 2", refused)
 	}
-	t.Logf("live: %s frames/s, %s ms, %d boxes", fps, latency, boxes)
+	t.Logf("live, before the 503s: %s frames/s, latency %s ms; %d boxes at the end", fps, latency, boxes)
 }

@@ -780,14 +780,15 @@
         await sleep(1000);
         continue;
       }
+      // Frames per second and the mean latency over the last two seconds.
       const now = performance.now();
+      const recent = camera.answered;
       camera.frames++;
-      camera.answered.push(now);
-      while (camera.answered.length > 1 && now - camera.answered[0] > 2000) camera.answered.shift();
-      const span = (now - camera.answered[0]) / 1000;
-      const fps = span > 0 ? (camera.answered.length - 1) / span : 0;
-      $('live-fps').textContent = fps.toFixed(1);
-      $('live-latency').textContent = Math.round(now - t0);
+      recent.push({ at: now, ms: now - t0 });
+      while (recent.length > 1 && now - recent[0].at > 2000) recent.shift();
+      const span = (now - recent[0].at) / 1000;
+      $('live-fps').textContent = (span > 0 ? (recent.length - 1) / span : 0).toFixed(1);
+      $('live-latency').textContent = Math.round(recent.reduce((sum, r) => sum + r.ms, 0) / recent.length);
       $('live-frames').textContent = camera.frames + (camera.frames === 1 ? ' frame' : ' frames');
       if (msg.classList.contains('error') || msg.textContent.startsWith('visiond is busy')) {
         msg.classList.remove('error');
