@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/ort"
@@ -194,41 +196,34 @@ func (d *daemon) visionArrivals() []arrival {
 	return append([]arrival(nil), d.arrivals...)
 }
 
-// metric is the sum of the samples of a metric in the daemon's registry whose labels include
-// labels (name, value pairs); -1 when it has none or the registry cannot be read.
+// metric is the value of the first sample of a counter or gauge in the daemon's registry whose
+// labels include labels (name, value pairs); -1 when there is none.
 func (d *daemon) metric(name string, labels ...string) float64 {
 	families, err := d.reg.Gather()
 	if err != nil {
 		return -1
 	}
-	sum := -1.0
 	for _, f := range families {
 		if f.GetName() != name {
 			continue
 		}
-	samples:
 		for _, m := range f.GetMetric() {
-			have := map[string]string{}
-			for _, l := range m.GetLabel() {
-				have[l.GetName()] = l.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if have[labels[i]] != labels[i+1] {
-					continue samples
-				}
-			}
-			if sum < 0 {
-				sum = 0
-			}
-			switch {
-			case m.Counter != nil:
-				sum += m.Counter.GetValue()
-			case m.Gauge != nil:
-				sum += m.Gauge.GetValue()
+			if hasLabels(m.GetLabel(), labels) {
+				return m.GetCounter().GetValue() + m.GetGauge().GetValue() // one of them is nil: 0
 			}
 		}
 	}
-	return sum
+	return -1
+}
+
+// hasLabels reports whether have holds every name, value pair of want.
+func hasLabels(have []*dto.LabelPair, want []string) bool {
+	for i := 0; i+1 < len(want); i += 2 {
+		if !slices.ContainsFunc(have, func(l *dto.LabelPair) bool { return l.GetName() == want[i] && l.GetValue() == want[i+1] }) {
+			return false
+		}
+	}
+	return true
 }
 
 // chromium is Debian's Chromium, or a skip (a failure under VISIOND_REQUIRE_TESTDATA=1).
