@@ -63,10 +63,10 @@ example: build
 	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
 	@echo "visiond: annotated photos in var/examples/"
 
-## screenshots: the web page at desktop and phone width, light and dark, refused files and the
-## camera in live mode, into var/screenshots/ (the README shows them; not committed, as they
-## show the shared photos). Needs chromium (apt-get install chromium); about 30 s.
+## screenshots: the web page at desktop and phone width, light and dark, refused files, hand
+## landmarks and the camera in live mode, into var/screenshots/ (the README shows them; not
+## committed, as they show the shared photos). Needs chromium (apt-get install chromium); ~40 s.
 screenshots: setup
 	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
-		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera)$$' ./transport/httpapi/web
+		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera|TestStillImages)$$' ./transport/httpapi/web
 	@echo "visiond: screenshots in var/screenshots/"

@@ -34,6 +34,7 @@ type card struct {
 	Keypoints int        `json:"keypoints"`
 	Low       int        `json:"low"`
 	Bones     int        `json:"bones"`
+	Fingers   int        `json:"fingers"`
 	Texts     []string   `json:"texts"`
 	Stroke    string     `json:"stroke"`
 	StageX    float64    `json:"stageX"`
@@ -58,6 +59,7 @@ const cardJS = `((name) => {
     keypoints: c.querySelectorAll('svg circle.kp').length,
     low: c.querySelectorAll('svg circle.kp.low').length,
     bones: c.querySelectorAll('svg line.bone').length,
+    fingers: c.querySelectorAll('svg polyline.bone').length,
     texts: [...c.querySelectorAll('svg text')].map((t) => t.textContent),
     stroke: box ? box.getAttribute('stroke') : '',
     stageX: stage.x, stageY: stage.y, stageW: stage.width, stageH: stage.height,
@@ -271,6 +273,23 @@ func TestStillImages(t *testing.T) {
 			if (k.Part == "rightEar") != (k.Score < 0.2) {
 				t.Errorf("%s scores %.3f: want only the hidden right ear under the minimum score", k.Part, k.Score)
 			}
+		}
+	})
+	t.Run("hands", func(t *testing.T) {
+		chooseTask(t, tab, "hands")
+		upload(t, tab, testenv.Image(t, "hands.jpg"))
+		c := readCard(t, tab, "hands.jpg")
+		// The photo shows two hands, one of them upside down.
+		n := len(c.Rows)
+		if !c.Done || n != 2 {
+			t.Fatalf("hands: %q, table %v; want two hands", c.Msg, c.Rows)
+		}
+		// Each hand: its box, 21 landmarks and five fingers from the base of the palm.
+		if c.Keypoints != 21*n || c.Fingers != 5*n || len(c.Texts) != n {
+			t.Fatalf("%d hands: %d landmarks, %d fingers, tags %q drawn; want %d, %d and one tag each", n, c.Keypoints, c.Fingers, c.Texts, 21*n, 5*n)
+		}
+		if err := os.WriteFile(filepath.Join(screenshotDir(t), "page-hands.png"), screenshot(t, tab, "#cards .card"), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

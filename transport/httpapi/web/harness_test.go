@@ -56,8 +56,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// servedModels are the models of the test daemon: one per task the page tests.
-var servedModels = []string{"coco-ssd", "mobilenet", "posenet"}
+// servedModels are the models of the test daemon: one per task.
+var servedModels = []string{"coco-ssd", "mobilenet", "posenet", "hands"}
 
 // daemon is visiond's HTTP API over the real models, on a loopback port.
 type daemon struct {

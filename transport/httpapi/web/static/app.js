@@ -473,7 +473,7 @@
       case 'detect': return [i + 1, r.class, pct(r.score), r.bbox.map(px).join(', ')];
       case 'classify': return [i + 1, r.className, pct(r.probability)];
       case 'pose': return [i + 1, pct(r.score), r.keypoints.filter((k) => k.score >= minScore).length + ' of ' + r.keypoints.length];
-      case 'hands': return [i + 1, pct(r.handInViewConfidence), [...r.boundingBox.topLeft, ...r.boundingBox.bottomRight].map(px).join(', ')];
+      case 'hands': return [i + 1, pct(r.handInViewConfidence), r.boundingBox.topLeft.map(px).join(', ') + ' → ' + r.boundingBox.bottomRight.map(px).join(', ')];
     }
     return [i + 1, JSON.stringify(r)];
   }
@@ -542,6 +542,16 @@
     return e;
   }
 
+  /** Black or white, whichever reads better on the #rrggbb colour bg (WCAG luminance). */
+  function inkOn(bg) {
+    const lin = (i) => {
+      const c = parseInt(bg.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+    return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000' : '#fff';
+  }
+
   function colorOf(name) {
     let h = 0;
     for (const c of String(name)) h = (h * 31 + c.codePointAt(0)) >>> 0;
@@ -563,7 +573,7 @@
     tags.placed.push({ x, y: top, w });
     const g = el('g', { 'data-i': i }, tags.layer);
     el('rect', { x, y: top, width: w, height: h, fill: color, class: 'tag' }, g);
-    const t = el('text', { x: x + 4, y: top + 13, class: 'tag-text' }, g);
+    const t = el('text', { x: x + 4, y: top + 13, fill: inkOn(color), class: 'tag-text' }, g);
     t.textContent = text;
     return g;
   }
