@@ -37,12 +37,7 @@ func TestLayouts(t *testing.T) {
 			if v.phone {
 				viewport = chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateMobile, chromedp.EmulateScale(2))
 			}
-			within(t, tab, 10*time.Second, viewport, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-				_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: v.scheme}},
-				})
-				return chromedp.Void{}, err
-			})
+			within(t, tab, 10*time.Second, viewport, emulateScheme(v.scheme))
 			openPage(t, tab, d)
 			chooseTask(t, tab, "pose")
 			upload(t, tab, testenv.Image(t, "person_fullbody_pose.jpg"))
@@ -72,5 +67,15 @@ func TestLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// emulateScheme makes the tab prefer a light or dark colour scheme.
+func emulateScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return chromedp.Void{}, err
 	}
 }
