@@ -28,6 +28,7 @@ type card struct {
 	Name      string     `json:"name"`
 	Done      bool       `json:"done"`
 	Failed    bool       `json:"failed"`
+	Drawn     bool       `json:"drawn"`
 	Msg       string     `json:"msg"`
 	Rows      [][]string `json:"rows"`
 	Boxes     int        `json:"boxes"`
@@ -53,6 +54,7 @@ const cardJS = `((name) => {
   const box = c.querySelector('svg g.det rect.box');
   return {
     name, done: c.classList.contains('done'), failed: c.classList.contains('failed'),
+    drawn: c.querySelector('svg.overlay').dataset.drawn === 'yes',
     msg: c.querySelector('.msg').textContent,
     rows: [...c.querySelectorAll('table.list tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent)),
     boxes: c.querySelectorAll('svg g.det').length,
@@ -67,10 +69,11 @@ const cardJS = `((name) => {
   };
 })(%q)`
 
-// readCard waits until the card of the named file is answered (or failed) and reads it.
+// readCard waits until the card of the named file is answered and its results drawn over the
+// shown photo (or until it failed), and reads it.
 func readCard(t *testing.T, tab context.Context, name string) card {
 	t.Helper()
-	waitJS(t, tab, name+" answered", fmt.Sprintf(`(() => { const c = %s; return !!c && (c.done || c.failed); })()`, fmt.Sprintf(cardJS, name)), 30*time.Second)
+	waitJS(t, tab, name+" answered", fmt.Sprintf(`(() => { const c = %s; return !!c && (c.done && c.drawn || c.failed); })()`, fmt.Sprintf(cardJS, name)), 30*time.Second)
 	return eval[card](t, tab, fmt.Sprintf(cardJS, name))
 }
 

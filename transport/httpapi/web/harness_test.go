@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -289,8 +290,25 @@ func newTab(t *testing.T) context.Context {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatal("opening a tab: ", err)
 	}
+	// Every page the tab opens records what the browser blocked under the page's security
+	// policy and any script error nobody caught; there must be none.
+	within(t, tab, 5*time.Second, func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: problemsJS})
+		return chromedp.Void{}, err
+	})
+	t.Cleanup(func() {
+		if problems := eval[[]string](t, tab, `window.pageProblems || []`); len(problems) > 0 {
+			t.Errorf("the page had problems: %q", problems)
+		}
+	})
 	return tab
 }
+
+// problemsJS collects the page's policy violations and uncaught errors in pageProblems.
+const problemsJS = `window.pageProblems = [];
+document.addEventListener('securitypolicyviolation', (e) => pageProblems.push('blocked by ' + e.violatedDirective + ': ' + e.blockedURI));
+window.addEventListener('error', (e) => pageProblems.push('error: ' + e.message));
+window.addEventListener('unhandledrejection', (e) => pageProblems.push('unhandled rejection: ' + e.reason));`
 
 // within runs steps on the tab, failing the test when they fail or take over limit.
 func within(t *testing.T, tab context.Context, limit time.Duration, steps ...chromedp.Action[chromedp.Void]) {

@@ -13,8 +13,8 @@ import (
 	"github.com/visiond/visiond/transport/httpapi/web"
 )
 
-// page serves the page's routes alone, on a loopback port.
-func page(t *testing.T) *httptest.Server {
+// pageServer serves the page's routes alone, on a loopback port.
+func pageServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -46,7 +46,7 @@ func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 }
 
 func TestServesPageAndAssets(t *testing.T) {
-	ts := page(t)
+	ts := pageServer(t)
 	for _, c := range []struct{ path, typ, holds string }{
 		{"/", "text/html", `<script src="/ui/app.js" defer></script>`},
 		{"/ui/app.js", "text/javascript", "getUserMedia"},
@@ -82,7 +82,7 @@ func TestServesPageAndAssets(t *testing.T) {
 // TestPageNeedsNothingInline checks what the policy forbids is not in the page: inline
 // scripts, event handler attributes, style attributes, other origins.
 func TestPageNeedsNothingInline(t *testing.T) {
-	ts := page(t)
+	ts := pageServer(t)
 	for _, path := range []string{"/", "/ui/app.js", "/ui/app.css"} {
 		_, body := get(t, ts.URL+path)
 		for _, bad := range []*regexp.Regexp{

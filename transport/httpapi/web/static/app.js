@@ -582,7 +582,8 @@
   function draw(svg, json, w, h, card) {
     svg.replaceChildren();
     svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
-    if (!json.width || !json.height || !w || !h) return;
+    svg.dataset.drawn = json.width && json.height && w && h ? 'yes' : 'no';
+    if (svg.dataset.drawn === 'no') return;
     const sx = w / json.width;
     const sy = h / json.height;
     const results = json.results || [];
