@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test test-deploy fuzz bench run loadtest example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -25,6 +25,13 @@ test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+
+## test-deploy: lint and render the Helm chart, decode every object strictly against the
+## Kubernetes types, and run visiond (and Mosquitto) as the chart and deploy/compose.yaml
+## configure them (deploy/check, a module of its own; the first run builds helm, see README).
+test-deploy: build
+	helm="$$(bash deploy/check/helm.sh)" && cd deploy/check && \
+		$(GO) vet ./... && VISIOND_HELM="$$helm" $(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
