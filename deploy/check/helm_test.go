@@ -1,8 +1,6 @@
 package check
 
 import (
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -310,14 +308,13 @@ func TestDeploymentServes(t *testing.T) {
 				t.Errorf("terminationGracePeriodSeconds %v leaves no room for shutdown_timeout %s", pod.TerminationGracePeriodSeconds, cfg.ShutdownTimeout)
 			}
 
-			// The environment, secrets resolved, paths moved to this machine, where the init
-			// container's command has pulled the models.
-			local := pullModels(t, pull.Args)
-			vars := []string{"VISIOND_CONFIG=" + file, "VISIOND_MODELS_DIR=" + local}
+			// The environment, secrets resolved. startStack moves the paths and addresses to
+			// this machine, where the init container's command pulls the models.
+			var vars []string
 			var apiKeys string
 			for _, e := range serve.Env {
 				switch {
-				case e.Name == "VISIOND_CONFIG" || e.Name == "VISIOND_MODELS_DIR":
+				case e.Name == "VISIOND_CONFIG" || e.Name == "VISIOND_MODELS_DIR": // moved here
 				case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
 					apiKeys = secretValue(t, m, e.ValueFrom.SecretKeyRef)
 					vars = append(vars, e.Name+"="+apiKeys)
@@ -332,26 +329,18 @@ func TestDeploymentServes(t *testing.T) {
 					t.Error("the Secret's keys do not reach VISIOND_API_KEYS")
 				}
 			}
-
-			args := slices.Clone(serve.Args)
-			if len(serve.Command) != 0 || !slices.Equal(args, []string{"serve"}) {
-				t.Errorf("container runs %v %v; the image's entrypoint is visiond, so args [serve]", serve.Command, args)
+			if len(serve.Command) != 0 || !slices.Equal(serve.Args, []string{"serve"}) {
+				t.Errorf("container runs %v %v; the image's entrypoint is visiond, so args [serve]", serve.Command, serve.Args)
 			}
-			listen := freePort(t)
-			args = append(args, "--addr", fmt.Sprintf("127.0.0.1:%d", listen))
-			var broker *process
-			var brokerPort int
+			brokerConf := ""
 			if cfg.MQTT.Enabled {
 				if cfg.MQTT.Broker == "" || cfg.MQTT.ShareGroup == "" {
 					t.Errorf("MQTT on without an external broker and a share group: %+v", cfg.MQTT)
 				}
-				broker, brokerPort = startMosquitto(t, "listener 1883\nallow_anonymous true\npersistence false\n")
-				args = append(args, "--mqtt-broker", fmt.Sprintf("tcp://127.0.0.1:%d", brokerPort))
+				brokerConf = "listener 1883\nallow_anonymous true\npersistence false\n"
 			}
-
-			daemon := start(t, vars, visiond(t), args...)
-			daemon.waitListening(t, listen)
-			base := fmt.Sprintf("http://127.0.0.1:%d", listen)
+			st := startStack(t, pull.Args, serve.Args, vars, file, brokerConf)
+			daemon, base := st.daemon, st.base
 
 			for name, p := range map[string]*corev1.Probe{"startup": serve.StartupProbe, "liveness": serve.LivenessProbe, "readiness": serve.ReadinessProbe} {
 				if p == nil || p.HTTPGet == nil {
@@ -388,8 +377,8 @@ func TestDeploymentServes(t *testing.T) {
 					}
 				}
 			}
-			if broker != nil {
-				mqttCheck(t, brokerPort, broker, cfg)
+			if st.broker != nil {
+				st.mqttCheck(t, cfg)
 			}
 		})
 	}
@@ -432,25 +421,5 @@ func scrape(t *testing.T, m manifest, sm *monitoringv1.ServiceMonitor, base stri
 		if status, _ := get(t, base+ep.Path); status != http.StatusUnauthorized {
 			t.Errorf("scrape without the key: %d, want 401", status)
 		}
-	}
-}
-
-// mqttCheck publishes a frame through the broker and requires detections back, from a
-// subscription in visiond's share group.
-func mqttCheck(t *testing.T, port int, broker *process, cfg effectiveConfig) {
-	t.Helper()
-	msg := mqttRoundTrip(t, port, cfg.MQTT.Prefix, "porch", photo(t, "airplane_airport_1280.jpg"))
-	var det struct {
-		Camera  string `json:"camera"`
-		Results []struct {
-			Class string `json:"class"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(msg), &det); err != nil || det.Camera != "porch" || len(det.Results) == 0 || det.Results[0].Class != "airplane" {
-		t.Fatalf("detections %v: %.400s", err, msg)
-	}
-	t.Logf("MQTT: a frame on %s/porch/image came back as %d detections (%s first) through %s", cfg.MQTT.Prefix, len(det.Results), det.Results[0].Class, cfg.MQTT.Broker)
-	if share := "$share/" + cfg.MQTT.ShareGroup + "/"; !strings.Contains(broker.log.String(), share) {
-		t.Errorf("visiond did not subscribe through %s:\n%s", share, broker.log)
 	}
 }

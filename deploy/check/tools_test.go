@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -356,5 +358,56 @@ func mqttRoundTrip(t *testing.T, port int, prefix, camera, photo string) string 
 			return out.String()
 		case <-time.After(3 * time.Second):
 		}
+	}
+}
+
+// stack is visiond, and Mosquitto when visiond's MQTT is on, running on this machine as a
+// recipe configures them, on free loopback ports. Both stop at the end of the test.
+type stack struct {
+	daemon *process
+	// base is visiond's HTTP URL.
+	base       string
+	broker     *process
+	brokerPort int
+}
+
+// startStack pulls the models with the arguments of the recipe's models-pulling container
+// (from the shared folder), starts Mosquitto with brokerConf unless it is empty, and runs
+// visiond with serveArgs, the variables env and the configuration file config, its listen
+// address and broker moved to free loopback ports by flags. It returns once visiond listens.
+func startStack(t *testing.T, pullArgs, serveArgs, env []string, config, brokerConf string) *stack {
+	t.Helper()
+	s := &stack{}
+	env = append(slices.Clone(env), "VISIOND_CONFIG="+config, "VISIOND_MODELS_DIR="+pullModels(t, pullArgs))
+	listen := freePort(t)
+	args := append(slices.Clone(serveArgs), "--addr", fmt.Sprintf("127.0.0.1:%d", listen))
+	if brokerConf != "" {
+		s.broker, s.brokerPort = startMosquitto(t, brokerConf)
+		args = append(args, "--mqtt-broker", fmt.Sprintf("tcp://127.0.0.1:%d", s.brokerPort))
+	}
+	s.daemon = start(t, env, visiond(t), args...)
+	s.daemon.waitListening(t, listen)
+	s.base = fmt.Sprintf("http://127.0.0.1:%d", listen)
+	return s
+}
+
+// mqttCheck publishes the airplane photo as camera "porch" and requires detections of an
+// airplane back, from a subscription in visiond's share group.
+func (s *stack) mqttCheck(t *testing.T, cfg effectiveConfig) {
+	t.Helper()
+	msg := mqttRoundTrip(t, s.brokerPort, cfg.MQTT.Prefix, "porch", photo(t, "airplane_airport_1280.jpg"))
+	var det struct {
+		Camera  string `json:"camera"`
+		Results []struct {
+			Class string `json:"class"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(msg), &det); err != nil || det.Camera != "porch" || len(det.Results) == 0 || det.Results[0].Class != "airplane" {
+		t.Fatalf("detections %v: %.400s", err, msg)
+	}
+	t.Logf("MQTT: a frame on %s/porch/image came back as %d detections (%s first) through the broker %s, moved to 127.0.0.1:%d",
+		cfg.MQTT.Prefix, len(det.Results), det.Results[0].Class, cfg.MQTT.Broker, s.brokerPort)
+	if share := "$share/" + cfg.MQTT.ShareGroup + "/"; !strings.Contains(s.broker.log.String(), share) {
+		t.Errorf("visiond did not subscribe through %s:\n%s", share, s.broker.log)
 	}
 }
