@@ -31,7 +31,8 @@ test: setup
 ## configure them (deploy/check, a module of its own; the first run builds helm, see README).
 test-deploy: build
 	helm="$$(bash deploy/check/helm.sh)" && cd deploy/check && \
-		$(GO) vet ./... && VISIOND_HELM="$$helm" $(GO) test -count=1 ./...
+		$(GO) vet ./... && VISIOND_HELM="$$helm" VISIOND_TESTDATA="$(abspath $(VISIOND_TESTDATA))" \
+		$(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:

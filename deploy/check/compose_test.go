@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/visiond/visiond/internal/testenv"
 )
 
 // composeFile is the part of the Compose specification deploy/compose.yaml uses. It is read
@@ -238,7 +240,7 @@ func TestCompose(t *testing.T) {
 	t.Logf("health check GET %s: 200 %s", health.Path, strings.TrimSpace(body))
 	waitOK(t, st.daemon, st.base+"/readyz")
 
-	img, err := os.Open(photo(t, "airplane_airport_1280.jpg"))
+	img, err := os.Open(testenv.Image(t, "airplane_airport_1280.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

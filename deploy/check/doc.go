@@ -3,5 +3,6 @@
 // and the Compose file (its wiring, and its visiond and Mosquitto configurations run together).
 //
 // It is a module of its own, so that client-go stays out of visiond's dependencies. `make
-// test-deploy` runs it with VISIOND_HELM naming a helm binary and bin/visiond built.
+// test-deploy` runs it with VISIOND_HELM naming a helm binary, VISIOND_TESTDATA the shared models
+// and photos (see internal/testenv), and bin/visiond built.
 package check

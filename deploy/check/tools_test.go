@@ -14,12 +14,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/visiond/visiond/internal/testenv"
 )
 
 // repoRoot is the checkout, seen from this package's folder.
@@ -56,44 +57,6 @@ func visiond(t *testing.T) string {
 		t.Fatalf("%v: run `make build` (or `make test-deploy`)", err)
 	}
 	return p
-}
-
-// sharedDir is VISIOND_TESTDATA (relative to the checkout when relative), or the shared folder
-// beside the checkout.
-func sharedDir() string {
-	d := os.Getenv("VISIOND_TESTDATA")
-	switch {
-	case d == "":
-		return filepath.Join(repoRoot, "..", "shared")
-	case filepath.IsAbs(d):
-		return d
-	}
-	return filepath.Join(repoRoot, d)
-}
-
-// modelMirror returns the shared models folder that stands in for the models' upstream URLs.
-// Missing, the test is skipped, or fails when VISIOND_REQUIRE_TESTDATA=1.
-func modelMirror(t *testing.T) string {
-	t.Helper()
-	return need(t, filepath.Join(sharedDir(), "models"))
-}
-
-// photo returns a photo of the shared images folder.
-func photo(t *testing.T, name string) string {
-	t.Helper()
-	return need(t, filepath.Join(sharedDir(), "images", name))
-}
-
-func need(t *testing.T, path string) string {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		msg := "test data missing: " + path + " (set VISIOND_TESTDATA to the folder holding models/ and images/)"
-		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
 }
 
 // tool finds a program of a Debian package; missing, the test is skipped (fails in CI).
@@ -182,32 +145,15 @@ func configPrint(t *testing.T, file string, env []string) effectiveConfig {
 func pullModels(t *testing.T, args []string) string {
 	t.Helper()
 	dir := t.TempDir()
-	run(t, []string{"VISIOND_MODELS_DIR=" + dir, "VISIOND_MODELS_MIRROR=" + modelMirror(t)}, visiond(t), args...)
+	mirror := filepath.Dir(testenv.Model(t, "SHA256SUMS"))
+	run(t, []string{"VISIOND_MODELS_DIR=" + dir, "VISIOND_MODELS_MIRROR=" + mirror}, visiond(t), args...)
 	return dir
-}
-
-// lockedBuffer collects a child process's output for error messages.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // process is a server a test started; it is stopped with SIGTERM at the end of the test.
 type process struct {
 	cmd    *exec.Cmd
-	log    *lockedBuffer
+	log    *testenv.LockedBuffer
 	exited chan struct{}
 	err    error
 }
@@ -215,7 +161,7 @@ type process struct {
 // start runs a server in the checkout with exactly the environment env (plus PATH and HOME).
 func start(t *testing.T, env []string, name string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(name, args...), log: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: exec.Command(name, args...), log: &testenv.LockedBuffer{}, exited: make(chan struct{})}
 	p.cmd.Dir = repoRoot
 	p.cmd.Env = baseEnv(env)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -395,7 +341,7 @@ func startStack(t *testing.T, pullArgs, serveArgs, env []string, config, brokerC
 // airplane back, from a subscription in visiond's share group.
 func (s *stack) mqttCheck(t *testing.T, cfg effectiveConfig) {
 	t.Helper()
-	msg := mqttRoundTrip(t, s.brokerPort, cfg.MQTT.Prefix, "porch", photo(t, "airplane_airport_1280.jpg"))
+	msg := mqttRoundTrip(t, s.brokerPort, cfg.MQTT.Prefix, "porch", testenv.Image(t, "airplane_airport_1280.jpg"))
 	var det struct {
 		Camera  string `json:"camera"`
 		Results []struct {
