@@ -1,9 +1,11 @@
 package check
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -53,6 +55,36 @@ func TestChartLint(t *testing.T) {
 			out := run(t, nil, helm(t), append([]string{"lint", "--strict", "--kube-version", kubeVersion, chart}, valuesArgs(vs.files)...)...)
 			if !strings.Contains(string(out), "1 chart(s) linted, 0 chart(s) failed") {
 				t.Errorf("helm lint:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestChartRejectsBadValues renders the chart with values its schema refuses: helm must stop
+// with a message naming the value.
+func TestChartRejectsBadValues(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{"replicaCount=0", "/replicaCount"},
+		{"models.load=null", "load"},
+		{"models.load[0]=../../etc", "/models/load/0"},
+		{"config.modles.dir=x", "modles"},
+		{"config.models.dir=/tmp", "models"},
+		{"mqtt.broker=mosquitto:1883", "/mqtt/broker"},
+		{"mqtt.shareGroup=a/b", "/mqtt/shareGroup"},
+		{"apiKeys={a,b c}", "/apiKeys/1"},
+		{"probes.liveness.path=/metrics", "/probes/liveness/path"},
+		{"service.port=70000", "/service/port"},
+		{"env[0].name=VISIOND_API_KEYS", "/env/0/name"},
+		{"imagee.tag=1", "imagee"},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), commandLimit)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, helm(t), "template", "visiond", chart, "--set", tc.set)
+			cmd.Dir, cmd.Env = repoRoot, baseEnv(nil)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), tc.want) {
+				t.Errorf("helm template --set %s: %v, want an error naming %s:\n%.600s", tc.set, err, tc.want, out)
 			}
 		})
 	}
