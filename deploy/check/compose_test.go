@@ -13,8 +13,6 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
-
-	"github.com/visiond/visiond/internal/testenv"
 )
 
 // composeFile is the part of the Compose specification deploy/compose.yaml uses. It is read
@@ -240,7 +238,7 @@ func TestCompose(t *testing.T) {
 	t.Logf("health check GET %s: 200 %s", health.Path, strings.TrimSpace(body))
 	waitOK(t, st.daemon, st.base+"/readyz")
 
-	img, err := os.Open(testenv.Image(t, "airplane_airport_1280.jpg"))
+	img, err := os.Open(sharedFile(t, "images", "airplane_airport_1280.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,5 +4,5 @@
 //
 // It is a module of its own, so that client-go stays out of visiond's dependencies. `make
 // test-deploy` runs it with VISIOND_HELM naming a helm binary, VISIOND_TESTDATA the shared models
-// and photos (see internal/testenv), and bin/visiond built.
+// and photos (as for the main module's tests), and bin/visiond built.
 package check

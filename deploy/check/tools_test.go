@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
-
-	"github.com/visiond/visiond/internal/testenv"
 )
 
 // repoRoot is the checkout, seen from this package's folder.
@@ -59,7 +57,22 @@ func visiond(t *testing.T) string {
 	return p
 }
 
-// tool finds a program of a Debian package; missing, the test is skipped (fails in CI).
+// sharedFile returns a file of the shared models and photos: VISIOND_TESTDATA (as make
+// test-deploy sets it), else the shared folder beside the checkout.
+func sharedFile(t *testing.T, parts ...string) string {
+	t.Helper()
+	dir := os.Getenv("VISIOND_TESTDATA")
+	if dir == "" {
+		dir = filepath.Join(repoRoot, "..", "shared")
+	}
+	p := filepath.Join(append([]string{dir}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		skipOrFail(t, "test data missing: "+p+" (set VISIOND_TESTDATA to the folder holding models/ and images/)")
+	}
+	return p
+}
+
+// tool finds a program of a Debian package.
 func tool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	for _, p := range []string{name, filepath.Join("/usr/sbin", name)} {
@@ -67,12 +80,18 @@ func tool(t *testing.T, name, pkg string) string {
 			return path
 		}
 	}
-	msg := name + " is not installed (Debian: apt-get install " + pkg + ")"
+	skipOrFail(t, name+" is not installed (Debian: apt-get install "+pkg+")")
+	return ""
+}
+
+// skipOrFail skips the test for want of something outside the checkout, or fails it when
+// VISIOND_REQUIRE_TESTDATA=1 (CI), where nothing may be missing.
+func skipOrFail(t *testing.T, msg string) {
+	t.Helper()
 	if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
-	return ""
 }
 
 // run runs a program in the checkout with exactly the environment env (plus PATH and HOME)
@@ -145,26 +164,31 @@ func configPrint(t *testing.T, file string, env []string) effectiveConfig {
 func pullModels(t *testing.T, args []string) string {
 	t.Helper()
 	dir := t.TempDir()
-	mirror := filepath.Dir(testenv.Model(t, "SHA256SUMS"))
-	run(t, []string{"VISIOND_MODELS_DIR=" + dir, "VISIOND_MODELS_MIRROR=" + mirror}, visiond(t), args...)
+	run(t, []string{"VISIOND_MODELS_DIR=" + dir, "VISIOND_MODELS_MIRROR=" + sharedFile(t, "models")}, visiond(t), args...)
 	return dir
 }
 
 // process is a server a test started; it is stopped with SIGTERM at the end of the test.
 type process struct {
-	cmd    *exec.Cmd
-	log    *testenv.LockedBuffer
-	exited chan struct{}
-	err    error
+	cmd *exec.Cmd
+	// logFile holds what the process wrote to its standard output and error.
+	logFile string
+	exited  chan struct{}
+	err     error
 }
 
 // start runs a server in the checkout with exactly the environment env (plus PATH and HOME).
 func start(t *testing.T, env []string, name string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(name, args...), log: &testenv.LockedBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: exec.Command(name, args...), logFile: filepath.Join(t.TempDir(), "output"), exited: make(chan struct{})}
+	out, err := os.Create(p.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close() // the child has its own copy
 	p.cmd.Dir = repoRoot
 	p.cmd.Env = baseEnv(env)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	p.cmd.Stdout, p.cmd.Stderr = out, out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -176,10 +200,19 @@ func start(t *testing.T, env []string, name string, args ...string) *process {
 		case <-time.After(commandLimit):
 			p.cmd.Process.Kill()
 			<-p.exited
-			t.Errorf("%s did not stop on SIGTERM:\n%s", filepath.Base(name), p.log)
+			t.Errorf("%s did not stop on SIGTERM:\n%s", filepath.Base(name), p.log())
 		}
 	})
 	return p
+}
+
+// log returns what the process has written so far.
+func (p *process) log() string {
+	data, err := os.ReadFile(p.logFile)
+	if err != nil {
+		return err.Error()
+	}
+	return string(data)
 }
 
 // waitListening waits until the process accepts connections on the loopback port.
@@ -193,11 +226,11 @@ func (p *process) waitListening(t *testing.T, port int) {
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("%s exited (%v):\n%s", p.cmd.Path, p.err, p.log)
+			t.Fatalf("%s exited (%v):\n%s", p.cmd.Path, p.err, p.log())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	t.Fatalf("%s does not listen on %d:\n%s", p.cmd.Path, port, p.log)
+	t.Fatalf("%s does not listen on %d:\n%s", p.cmd.Path, port, p.log())
 }
 
 // get sends a GET with optional headers ("Name: value") and returns the status and body.
@@ -239,11 +272,11 @@ func waitOK(t *testing.T, p *process, url string, headers ...string) string {
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("visiond exited (%v) before %s answered 200:\n%s", p.err, url, p.log)
+			t.Fatalf("visiond exited (%v) before %s answered 200:\n%s", p.err, url, p.log())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	t.Fatalf("%s still answers %d %s after %v:\n%s", url, status, body, readyLimit, p.log)
+	t.Fatalf("%s still answers %d %s after %v:\n%s", url, status, body, readyLimit, p.log())
 	return ""
 }
 
@@ -341,7 +374,7 @@ func startStack(t *testing.T, pullArgs, serveArgs, env []string, config, brokerC
 // airplane back, from a subscription in visiond's share group.
 func (s *stack) mqttCheck(t *testing.T, cfg effectiveConfig) {
 	t.Helper()
-	msg := mqttRoundTrip(t, s.brokerPort, cfg.MQTT.Prefix, "porch", testenv.Image(t, "airplane_airport_1280.jpg"))
+	msg := mqttRoundTrip(t, s.brokerPort, cfg.MQTT.Prefix, "porch", sharedFile(t, "images", "airplane_airport_1280.jpg"))
 	var det struct {
 		Camera  string `json:"camera"`
 		Results []struct {
@@ -353,7 +386,7 @@ func (s *stack) mqttCheck(t *testing.T, cfg effectiveConfig) {
 	}
 	t.Logf("MQTT: a frame on %s/porch/image came back as %d detections (%s first) through the broker %s, moved to 127.0.0.1:%d",
 		cfg.MQTT.Prefix, len(det.Results), det.Results[0].Class, cfg.MQTT.Broker, s.brokerPort)
-	if share := "$share/" + cfg.MQTT.ShareGroup + "/"; !strings.Contains(s.broker.log.String(), share) {
-		t.Errorf("visiond did not subscribe through %s:\n%s", share, s.broker.log)
+	if share := "$share/" + cfg.MQTT.ShareGroup + "/"; !strings.Contains(s.broker.log(), share) {
+		t.Errorf("visiond did not subscribe through %s:\n%s", share, s.broker.log())
 	}
 }
