@@ -32,13 +32,15 @@ const (
 	kubeVersion = "1.33.0"
 )
 
-// valueSets are the values the chart is tested with: its defaults, and every option on.
+// valueSets are the values the chart is tested with: its defaults, every option on, and every
+// option off.
 var valueSets = []struct {
 	name  string
 	files []string
 }{
 	{"default", nil},
 	{"full", []string{chart + "/ci/full-values.yaml"}},
+	{"minimal", []string{chart + "/ci/minimal-values.yaml"}},
 }
 
 func valuesArgs(files []string) []string {
@@ -152,6 +154,7 @@ func TestChartRendersValidObjects(t *testing.T) {
 		"default": {"ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Service"},
 		"full": {"ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PersistentVolumeClaim",
 			"PodDisruptionBudget", "Secret", "Service", "ServiceMonitor"},
+		"minimal": {"ConfigMap", "Deployment", "Service"},
 	}
 	for _, vs := range valueSets {
 		t.Run(vs.name, func(t *testing.T) {
@@ -168,8 +171,12 @@ func TestChartRendersValidObjects(t *testing.T) {
 			}
 			selects("Deployment", m.deployment.Spec.Selector.MatchLabels)
 			selects("Service", m.service.Spec.Selector)
-			selects("PodDisruptionBudget", m.budget.Spec.Selector.MatchLabels)
-			selects("NetworkPolicy", m.policy.Spec.PodSelector.MatchLabels)
+			if m.budget != nil {
+				selects("PodDisruptionBudget", m.budget.Spec.Selector.MatchLabels)
+			}
+			if m.policy != nil {
+				selects("NetworkPolicy", m.policy.Spec.PodSelector.MatchLabels)
+			}
 			if m.serviceMonitor != nil {
 				if !labels.SelectorFromSet(m.serviceMonitor.Spec.Selector.MatchLabels).Matches(labels.Set(m.service.Labels)) {
 					t.Errorf("ServiceMonitor selector %v does not select the Service", m.serviceMonitor.Spec.Selector.MatchLabels)
@@ -177,13 +184,17 @@ func TestChartRendersValidObjects(t *testing.T) {
 			}
 
 			// The autoscaler scales this Deployment on CPU, which needs CPU requests, and
-			// owns the replica count.
-			ref := m.autoscaler.Spec.ScaleTargetRef
-			if ref.Kind != "Deployment" || ref.Name != m.deployment.Name || m.deployment.Spec.Replicas != nil {
-				t.Errorf("autoscaler targets %s/%s; Deployment %s has replicas %v", ref.Kind, ref.Name, m.deployment.Name, m.deployment.Spec.Replicas)
-			}
-			if ms := m.autoscaler.Spec.Metrics; len(ms) != 1 || ms[0].Resource == nil || ms[0].Resource.Name != corev1.ResourceCPU {
-				t.Errorf("autoscaler metrics %+v, want CPU", ms)
+			// owns the replica count; without it the Deployment says how many.
+			if a := m.autoscaler; a != nil {
+				ref := a.Spec.ScaleTargetRef
+				if ref.Kind != "Deployment" || ref.Name != m.deployment.Name || m.deployment.Spec.Replicas != nil {
+					t.Errorf("autoscaler targets %s/%s; Deployment %s has replicas %v", ref.Kind, ref.Name, m.deployment.Name, m.deployment.Spec.Replicas)
+				}
+				if ms := a.Spec.Metrics; len(ms) != 1 || ms[0].Resource == nil || ms[0].Resource.Name != corev1.ResourceCPU {
+					t.Errorf("autoscaler metrics %+v, want CPU", ms)
+				}
+			} else if r := m.deployment.Spec.Replicas; r == nil || *r != 1 {
+				t.Errorf("without an autoscaler the Deployment has replicas %v, want replicaCount 1", r)
 			}
 
 			pull, serve := containers(t, m.deployment)
