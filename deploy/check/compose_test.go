@@ -233,7 +233,13 @@ func TestCompose(t *testing.T) {
 
 	// Run it: the models service's command, Mosquitto with this configuration, visiond with
 	// its own, on free loopback ports.
-	st := startStack(t, models.Command, daemon.Command, nil, configFile, string(conf))
+	var vars []string // the values set here; names alone pass the shell's on
+	for _, e := range daemon.Environment {
+		if strings.Contains(e, "=") {
+			vars = append(vars, e)
+		}
+	}
+	st := startStack(t, models.Command, daemon.Command, vars, configFile, string(conf))
 	body := waitOK(t, st.daemon, st.base+health.Path)
 	t.Logf("health check GET %s: 200 %s", health.Path, strings.TrimSpace(body))
 	waitOK(t, st.daemon, st.base+"/readyz")
@@ -258,4 +264,5 @@ func TestCompose(t *testing.T) {
 		t.Errorf("POST %s: %s %v %+v", du.Path, resp.Status, err, answer)
 	}
 	st.mqttCheck(t, cfg)
+	st.checkHomeUntouched(t)
 }

@@ -423,6 +423,7 @@ func TestDeploymentServes(t *testing.T) {
 			if st.broker != nil {
 				st.mqttCheck(t, cfg)
 			}
+			st.checkHomeUntouched(t)
 		})
 	}
 }

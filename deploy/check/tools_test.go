@@ -345,7 +345,9 @@ func mqttRoundTrip(t *testing.T, port int, prefix, camera, photo string) string 
 type stack struct {
 	daemon *process
 	// base is visiond's HTTP URL.
-	base       string
+	base string
+	// home is visiond's HOME, empty at the start.
+	home       string
 	broker     *process
 	brokerPort int
 }
@@ -356,8 +358,8 @@ type stack struct {
 // address and broker moved to free loopback ports by flags. It returns once visiond listens.
 func startStack(t *testing.T, pullArgs, serveArgs, env []string, config, brokerConf string) *stack {
 	t.Helper()
-	s := &stack{}
-	env = append(slices.Clone(env), "VISIOND_CONFIG="+config, "VISIOND_MODELS_DIR="+pullModels(t, pullArgs))
+	s := &stack{home: t.TempDir()}
+	env = append(slices.Clone(env), "VISIOND_CONFIG="+config, "VISIOND_MODELS_DIR="+pullModels(t, pullArgs), "HOME="+s.home)
 	listen := freePort(t)
 	args := append(slices.Clone(serveArgs), "--addr", fmt.Sprintf("127.0.0.1:%d", listen))
 	if brokerConf != "" {
@@ -388,5 +390,21 @@ func (s *stack) mqttCheck(t *testing.T, cfg effectiveConfig) {
 		cfg.MQTT.Prefix, len(det.Results), det.Results[0].Class, cfg.MQTT.Broker, s.brokerPort)
 	if share := "$share/" + cfg.MQTT.ShareGroup + "/"; !strings.Contains(s.broker.log(), share) {
 		t.Errorf("visiond did not subscribe through %s:\n%s", share, s.broker.log())
+	}
+}
+
+// checkHomeUntouched requires that visiond wrote nothing into its HOME: ONNX Runtime keeps its
+// telemetry there unless ORT_DISABLE_TELEMETRY=1.
+func (s *stack) checkHomeUntouched(t *testing.T) {
+	t.Helper()
+	var written []string
+	filepath.WalkDir(s.home, func(path string, d os.DirEntry, err error) error {
+		if err == nil && path != s.home {
+			written = append(written, strings.TrimPrefix(path, s.home))
+		}
+		return nil
+	})
+	if len(written) > 0 {
+		t.Errorf("visiond wrote into its HOME: %v", written)
 	}
 }
