@@ -23,6 +23,7 @@ type composeFile struct {
 	Volumes  map[string]struct{}       `json:"volumes"`
 }
 
+// composeService is one service of the Compose file.
 type composeService struct {
 	Image     string   `json:"image"`
 	Command   []string `json:"command"`
@@ -46,6 +47,7 @@ type composeService struct {
 // composeDir is the folder of the Compose file, which its relative paths start from.
 var composeDir = filepath.Join(repoRoot, "deploy")
 
+// readCompose reads deploy/compose.yaml strictly.
 func readCompose(t *testing.T) composeFile {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(composeDir, "compose.yaml"))

@@ -43,6 +43,7 @@ var valueSets = []struct {
 	{"minimal", []string{chart + "/ci/minimal-values.yaml"}},
 }
 
+// valuesArgs are helm's flags for the values files.
 func valuesArgs(files []string) []string {
 	var args []string
 	for _, f := range files {
@@ -51,6 +52,7 @@ func valuesArgs(files []string) []string {
 	return args
 }
 
+// TestChartLint runs helm lint --strict with each set of values.
 func TestChartLint(t *testing.T) {
 	for _, vs := range valueSets {
 		t.Run(vs.name, func(t *testing.T) {
@@ -149,6 +151,8 @@ func render(t *testing.T, files []string) manifest {
 	return m
 }
 
+// TestChartRendersValidObjects renders each set of values and checks which objects come out,
+// that their selectors find the pods, and that every container is locked down and sized.
 func TestChartRendersValidObjects(t *testing.T) {
 	want := map[string][]string{
 		"default": {"ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Service"},
@@ -249,6 +253,7 @@ func checkLockedDown(t *testing.T, pod corev1.PodSpec, c corev1.Container) {
 	}
 }
 
+// volume finds a volume of the pod by name.
 func volume(t *testing.T, pod corev1.PodSpec, name string) corev1.Volume {
 	t.Helper()
 	for _, v := range pod.Volumes {
@@ -272,6 +277,7 @@ func mountPath(t *testing.T, c corev1.Container, name string) string {
 	return ""
 }
 
+// envValue finds a variable of container c.
 func envValue(c corev1.Container, name string) (corev1.EnvVar, bool) {
 	for _, e := range c.Env {
 		if e.Name == name {
