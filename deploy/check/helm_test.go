@@ -212,6 +212,11 @@ func TestChartRendersValidObjects(t *testing.T) {
 				t.Errorf("visiond exposes %v; only HTTP is served in a pod (MQTT goes to an external broker)", serve.Ports)
 			}
 
+			for _, vm := range serve.VolumeMounts {
+				if vm.Name == "models" && vm.ReadOnly {
+					t.Error("visiond's models mount is read-only: it caches its ONNX conversions there")
+				}
+			}
 			// With persistence the models volume is the claim; without, an emptyDir.
 			models := volume(t, pod.Spec, "models")
 			switch {
