@@ -200,8 +200,9 @@ func TestCompose(t *testing.T) {
 		t.Error("visiond has no MQTT share group: replicas would each take every frame")
 	}
 	for _, s := range []composeService{models, daemon} {
-		if vol, _ := s.mount(t, cfg.Models.Dir); vol != "models" {
-			t.Errorf("%s mounts %s at visiond's models.dir %s, want the models volume", s.Image, vol, cfg.Models.Dir)
+		if vol, options := s.mount(t, cfg.Models.Dir); vol != "models" || options != "" {
+			t.Errorf("%s mounts %s:%s at visiond's models.dir %s, want the models volume, writable (visiond caches its ONNX conversions there)",
+				s.Command[0], vol, options, cfg.Models.Dir)
 		}
 	}
 	if want := append([]string{"models", "pull"}, cfg.Models.Load...); !slices.Equal(models.Command, want) {
