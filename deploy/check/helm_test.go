@@ -119,12 +119,12 @@ func render(t *testing.T, files []string) manifest {
 	}
 	var m manifest
 	for _, o := range objs {
-		kind := o.Value.GetObjectKind().GroupVersionKind().Kind
+		kind := o.GetObjectKind().GroupVersionKind().Kind
 		if slices.Contains(m.kinds, kind) {
 			t.Errorf("two objects of kind %s", kind)
 		}
 		m.kinds = append(m.kinds, kind)
-		switch v := o.Value.(type) {
+		switch v := o.(type) {
 		case *appsv1.Deployment:
 			m.deployment = v
 		case *corev1.ConfigMap:

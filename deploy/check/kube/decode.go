@@ -36,19 +36,12 @@ var decoder = func() runtime.Decoder {
 	return serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDeserializer()
 }()
 
-// Object is one decoded manifest: its typed value and the source position it came from.
-type Object struct {
-	// Index is the document's position in the stream, from 0, empty documents included.
-	Index int
-	// Value is the typed object (*appsv1.Deployment, *monitoringv1.ServiceMonitor, ...).
-	Value runtime.Object
-}
-
 // Decode reads a stream of YAML documents separated by "---" and decodes each non-empty one
-// strictly. It returns the objects in order, or the first error, naming the document.
-func Decode(manifests []byte) ([]Object, error) {
+// strictly into its typed object (*appsv1.Deployment, *monitoringv1.ServiceMonitor, ...). It
+// returns the objects in order, or the first error, naming the document by its position from 0.
+func Decode(manifests []byte) ([]runtime.Object, error) {
 	r := utilyaml.NewYAMLReader(bufio.NewReaderSize(bytes.NewReader(manifests), 64<<10))
-	var out []Object
+	var out []runtime.Object
 	for i := 0; ; i++ {
 		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -75,6 +68,6 @@ func Decode(manifests []byte) ([]Object, error) {
 			}
 			return nil, fmt.Errorf("document %d (%s): %w", i, name, err)
 		}
-		out = append(out, Object{Index: i, Value: obj})
+		out = append(out, obj)
 	}
 }

@@ -47,13 +47,17 @@ func TestDecodeAcceptsValidObjects(t *testing.T) {
 	if len(objs) != 2 {
 		t.Fatalf("got %d objects, want 2", len(objs))
 	}
-	d, ok := objs[0].Value.(*appsv1.Deployment)
+	d, ok := objs[0].(*appsv1.Deployment)
 	if !ok || *d.Spec.Replicas != 2 || d.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort != 8080 {
-		t.Errorf("first object: %#v", objs[0].Value)
+		t.Errorf("first object: %#v", objs[0])
 	}
-	sm, ok := objs[1].Value.(*monitoringv1.ServiceMonitor)
-	if !ok || sm.Spec.Endpoints[0].Path != "/metrics" || objs[1].Index != 2 {
-		t.Errorf("second object (document %d): %#v", objs[1].Index, objs[1].Value)
+	sm, ok := objs[1].(*monitoringv1.ServiceMonitor)
+	if !ok || sm.Spec.Endpoints[0].Path != "/metrics" {
+		t.Errorf("second object: %#v", objs[1])
+	}
+	bad := strings.Replace(deployment, "replicas: 2", "replicas: two", 1)
+	if _, err := Decode([]byte(deployment + "---\n" + bad)); err == nil || !strings.HasPrefix(err.Error(), "document 1 (Deployment)") {
+		t.Errorf("error %v, want one naming document 1", err)
 	}
 }
 
