@@ -12,7 +12,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red node-red-picture node-red-bench fuzz bench run loadtest example golden
+.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -40,6 +40,14 @@ node-red-picture: build
 ## node-red-bench: the nodes' round trip: cocossd per annotated format, and what HTTP and Node-RED add.
 node-red-bench: build
 	bash deploy/node-red/test/run.sh bench $(ROUNDS)
+
+## test-deploy: lint and render the Helm chart, decode every object strictly against the
+## Kubernetes types, and run visiond (and Mosquitto) as the chart and deploy/compose.yaml
+## configure them (deploy/check, a module of its own; the first run builds helm, see README).
+test-deploy: build
+	helm="$$(bash deploy/check/helm.sh)" && cd deploy/check && \
+		$(GO) vet ./... && VISIOND_HELM="$$helm" VISIOND_TESTDATA="$(abspath $(VISIOND_TESTDATA))" \
+		$(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
@@ -81,3 +89,11 @@ example: build
 ## golden: rewrite testdata/golden from the models' current answers (look at the diff first).
 golden: setup
 	VISIOND_UPDATE_GOLDEN=1 $(GO) test ./pipeline -run '^TestGolden$$' -count=1
+
+## screenshots: the web page at desktop and phone width, light and dark, refused files, hand
+## landmarks and the camera in live mode, into var/screenshots/ (the README shows them; not
+## committed, as they show the shared photos). Needs chromium (apt-get install chromium); ~40 s.
+screenshots: setup
+	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
+		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera|TestStillImages)$$' ./transport/httpapi/web
+	@echo "visiond: screenshots in var/screenshots/"
