@@ -146,15 +146,15 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 	}
 	s.running = &e.running
 	if threads <= 1 {
-		s.sess, err = e.session(model, s, threads, true)
+		s.sess, err = e.session(model, s, threads)
 		return s, err
 	}
 	// Two sessions, as layout.go explains, created side by side: creation optimises the
 	// graph on one thread.
 	var wideErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { s.wide, wideErr = e.session(model, s, threads, false) })
-	s.sess, err = e.session(model, s, 1, true)
+	wg.Go(func() { s.wide, wideErr = e.session(model, s, threads) })
+	s.sess, err = e.session(model, s, 1)
 	wg.Wait()
 	if err = errors.Join(wideErr, err); err != nil {
 		for _, sess := range []*ortgo.DynamicAdvancedSession{s.wide, s.sess} {
@@ -168,9 +168,9 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 }
 
 // session creates one ONNX Runtime session of model, whose inputs and outputs s describes,
-// running each inference on up to threads threads, which spin between operators if spin.
-func (e *Engine) session(model []byte, s *Session, threads int, spin bool) (*ortgo.DynamicAdvancedSession, error) {
-	so, err := e.sessionOptions(threads, spin)
+// running each inference on up to threads threads.
+func (e *Engine) session(model []byte, s *Session, threads int) (*ortgo.DynamicAdvancedSession, error) {
+	so, err := e.sessionOptions(threads)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,12 @@ func (e *Engine) session(model []byte, s *Session, threads int, spin bool) (*ort
 	return sess, nil
 }
 
-func (e *Engine) sessionOptions(intraOpThreads int, spin bool) (*ortgo.SessionOptions, error) {
+// sessionOptions are every session's options. The threads of an inference spin between its
+// operators (ONNX Runtime's default, which a multi-threaded inference's speed depends on:
+// parking them after each operator made two threads no faster than one), and stop spinning
+// as soon as the session's last inference returns, so that idle threads take no core from
+// other work.
+func (e *Engine) sessionOptions(intraOpThreads int) (*ortgo.SessionOptions, error) {
 	if intraOpThreads < 0 {
 		return nil, fmt.Errorf("%w: negative thread count %d", inference.ErrRuntime, intraOpThreads)
 	}
@@ -195,12 +200,7 @@ func (e *Engine) sessionOptions(intraOpThreads int, spin bool) (*ortgo.SessionOp
 		func() error { return so.SetExecutionMode(ortgo.ExecutionModeSequential) },
 		func() error { return so.SetIntraOpNumThreads(intraOpThreads) },
 		func() error { return so.SetInterOpNumThreads(e.cfg.InterOpThreads) },
-		func() error {
-			if spin {
-				return nil
-			}
-			return so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0")
-		},
+		func() error { return so.AddSessionConfigEntry("session.force_spinning_stop", "1") },
 	} {
 		if err := set(); err != nil {
 			so.Destroy()

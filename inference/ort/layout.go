@@ -13,8 +13,8 @@ import (
 // one that starts beside others takes the narrow session, so that concurrent requests share
 // the cores one inference each, which completes the most of them per second (a thread that
 // joins an inference costs more CPU than it saves time: ONNX Runtime's threads wait for one
-// another). The wide session does not let its threads spin between operators, so that an
-// idle one takes no core from a narrow inference beside it.
+// another). The wide session's threads stop spinning as soon as its inference returns (see
+// sessionOptions), so that an idle one takes no core from a narrow inference beside it.
 
 // inFlight counts the inferences running on one engine's sessions.
 type inFlight struct{ n atomic.Int64 }
