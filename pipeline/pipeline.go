@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
@@ -122,6 +123,7 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer release()
 	res.Timings.Queue = time.Since(queued)
+	ctx = inference.WithCrowd(ctx, p.pool.crowded) // one thread per inference while others are served
 
 	start := time.Now()
 	w, h := r.InputSize()

@@ -1,9 +1,12 @@
 package ort
 
 import (
+	"context"
 	"sync/atomic"
 
 	ortgo "github.com/yalue/onnxruntime_go"
+
+	"github.com/visiond/visiond/inference"
 )
 
 // The engine's layout adapts to load. A model loaded with more than one thread per inference
@@ -19,11 +22,14 @@ import (
 // inFlight counts the inferences running on one engine's sessions.
 type inFlight struct{ n atomic.Int64 }
 
-// pick returns the session an inference starting now runs on, and the function that ends it.
-func (s *Session) pick() (*ortgo.DynamicAdvancedSession, func()) {
+// pick returns the session an inference of ctx starting now runs on, and the function that
+// ends it. The caller's own count of requests, when ctx carries one (inference.WithCrowd),
+// counts too: an inference that starts alone on the engine while the caller serves other
+// requests (decoding one, answering another) would otherwise take both cores from them.
+func (s *Session) pick(ctx context.Context) (*ortgo.DynamicAdvancedSession, func()) {
 	n := s.running.n.Add(1)
 	done := func() { s.running.n.Add(-1) }
-	if s.wide != nil && n == 1 {
+	if s.wide != nil && n == 1 && !inference.Crowded(ctx) {
 		return s.wide, done
 	}
 	return s.sess, done

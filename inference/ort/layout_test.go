@@ -36,18 +36,19 @@ func TestLayoutPicksWideSessionOnlyAlone(t *testing.T) {
 	if two.wide == nil || two.sess == nil {
 		t.Fatal("a two-thread model lacks its wide or its narrow session")
 	}
-	first, done1 := two.pick()
+	ctx := context.Background()
+	first, done1 := two.pick(ctx)
 	if first != two.wide {
 		t.Error("an inference alone on the engine did not take the wide session")
 	}
 	// Any other inference on the engine, of any model, makes the next one narrow.
-	second, done2 := two.pick()
-	other, done3 := one.pick()
+	second, done2 := two.pick(ctx)
+	other, done3 := one.pick(ctx)
 	if second != two.sess || other != one.sess {
 		t.Error("an inference beside another took the wide session, or a one-thread model another session")
 	}
 	done1()
-	third, done4 := two.pick()
+	third, done4 := two.pick(ctx)
 	if third != two.sess {
 		t.Error("an inference beside two others took the wide session")
 	}
@@ -57,8 +58,22 @@ func TestLayoutPicksWideSessionOnlyAlone(t *testing.T) {
 	if n := e.running.n.Load(); n != 0 {
 		t.Fatalf("%d inferences counted after all ended", n)
 	}
-	if again, done := two.pick(); again != two.wide {
+	if again, done := two.pick(ctx); again != two.wide {
 		t.Error("alone again, an inference did not take the wide session")
+	} else {
+		done()
+	}
+	// Alone on the engine, but its caller serves other requests: one thread.
+	crowded := true
+	ctx = inference.WithCrowd(ctx, func() bool { return crowded })
+	if sess, done := two.pick(ctx); sess != two.sess {
+		t.Error("an inference whose caller is crowded took the wide session")
+	} else {
+		done()
+	}
+	crowded = false
+	if sess, done := two.pick(ctx); sess != two.wide {
+		t.Error("an inference whose caller is no longer crowded did not take the wide session")
 	} else {
 		done()
 	}

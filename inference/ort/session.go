@@ -112,7 +112,7 @@ func (s *Session) Run(ctx context.Context, inputs, outputs []inference.Tensor) e
 // run runs the model. A context that can be canceled is watched during the run: its
 // cancellation sets ONNX Runtime's terminate flag, which is checked between operators.
 func (s *Session) run(ctx context.Context, in, out []ortgo.Value) error {
-	sess, done := s.pick()
+	sess, done := s.pick(ctx)
 	defer done()
 	if ctx.Done() == nil {
 		return runError(sess.Run(in, out))
