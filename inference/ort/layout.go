@@ -12,7 +12,8 @@ import (
 // The engine's layout adapts to load. A model loaded with more than one thread per inference
 // gets two ONNX Runtime sessions: a wide one, whose inferences use every thread, and a narrow
 // one, whose inferences run on the calling thread alone. An inference that starts while no
-// other runs on the engine takes the wide session, so a lone client gets the lowest latency;
+// other runs on the engine, and whose caller serves no other request (inference.WithCrowd),
+// takes the wide session, so a lone client gets the lowest latency;
 // one that starts beside others takes the narrow session, so that concurrent requests share
 // the cores one inference each, which completes the most of them per second (a thread that
 // joins an inference costs more CPU than it saves time: ONNX Runtime's threads wait for one
