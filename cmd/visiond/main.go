@@ -24,6 +24,8 @@ Usage:
   visiond detect [flags] IMAGE...          find objects with boxes (COCO-SSD), optionally drawn
   visiond pose [flags] IMAGE...            find body keypoints (PoseNet, MoveNet), optionally drawn
   visiond hands [flags] IMAGE...           find hands and their 21 landmarks (MediaPipe), optionally drawn
+  visiond version                          show this build's version and its runtime libraries
+  visiond healthcheck [--url URL]          exit 0 when a running daemon's /healthz answers 200
 
 Run 'visiond COMMAND -h' for a command's flags.
 `
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return poseCommand(ctx, args[1:], stdout, stderr)
 	case "hands":
 		return handsCommand(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		return versionCommand(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheckCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
