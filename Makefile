@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test fuzz bench run loadtest example dist test-dist
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -62,3 +62,14 @@ example: build
 		$(EXAMPLES)/street_coco_000000373353.jpg $(EXAMPLES)/beach_people_kites.jpg > /dev/null
 	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
 	@echo "visiond: annotated photos in var/examples/"
+
+## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
+## VERSION=1.2.0 names them (default: git describe). DIST_ARCHES picks the architectures.
+DIST_ARCHES ?= amd64 arm64
+dist:
+	bash deploy/dist.sh $(DIST_ARCHES)
+
+## test-dist: build the tarballs and check them: contents, checksums, SBOM, the stamped
+## version, the library found beside the binary, and install.sh into a scratch root.
+test-dist: dist
+	$(GO) test -count=1 -tags release -run 'TestDist' ./deploy/releasetest
