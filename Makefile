@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example dist test-dist
+.PHONY: setup build test fuzz bench run loadtest example dist test-dist test-arm64
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -73,3 +73,9 @@ dist:
 ## version, the library found beside the binary, and install.sh into a scratch root.
 test-dist: dist
 	$(GO) test -count=1 -tags release -run 'TestDist' ./deploy/releasetest
+
+## test-arm64: run the arm64 tarball under qemu-aarch64-static: detect on the airplane photo
+## matches amd64, and serve answers /v1/detect (needs root for its private mount namespace).
+test-arm64: dist
+	bash deploy/apt-need.sh qemu-user-static util-linux libc6:arm64 libstdc++6:arm64 libturbojpeg0:arm64
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestArm64' -v ./deploy/releasetest

@@ -28,20 +28,6 @@ case "$version" in
 esac
 
 host_arch=$(go env GOHOSTARCH)
-# apt_install PKG...: installs missing Debian packages (as root), else says what is missing.
-apt_install() {
-  local missing=()
-  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
-  [ ${#missing[@]} = 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    say "missing: install the Debian packages ${missing[*]}"
-    exit 1
-  fi
-  say "installing ${missing[*]} with apt-get"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
 # toolchain ARCH: sets cc for building ARCH, installing the cross compiler and ARCH's
 # libjpeg-turbo (headers and jconfig.h, for `visiond version`) when ARCH is not the host's.
 toolchain() {
@@ -53,15 +39,11 @@ toolchain() {
   esac
   if [ "$arch" = "$host_arch" ]; then
     cc=gcc
-    apt_install libturbojpeg0-dev libjpeg62-turbo-dev
+    bash deploy/apt-need.sh libturbojpeg0-dev libjpeg62-turbo-dev
     return
   fi
   cc=$triplet-gcc
-  if ! dpkg --print-foreign-architectures | grep -qx "$arch" && [ "$(dpkg --print-architecture)" != "$arch" ]; then
-    [ "$(id -u)" = 0 ] || { say "run as root, or: dpkg --add-architecture $arch"; exit 1; }
-    dpkg --add-architecture "$arch"
-  fi
-  apt_install "gcc-$triplet" "libc6-dev-$arch-cross" "libturbojpeg0-dev:$arch" "libjpeg62-turbo-dev:$arch"
+  bash deploy/apt-need.sh "gcc-$triplet" "libc6-dev-$arch-cross" "libturbojpeg0-dev:$arch" "libjpeg62-turbo-dev:$arch"
 }
 
 mkdir -p dist

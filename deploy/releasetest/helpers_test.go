@@ -223,3 +223,13 @@ func waitReady(t *testing.T, base string, limit time.Duration, logs func() strin
 		}
 	}
 }
+
+// runBounded runs cmd, killing it after limit.
+func runBounded(cmd *exec.Cmd, limit time.Duration) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	return cmd.Wait()
+}
