@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example dist test-dist test-arm64
+.PHONY: setup build test fuzz bench run loadtest example dist test-dist test-arm64 image test-image
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -65,6 +65,8 @@ example: build
 
 ## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
 ## VERSION=1.2.0 names them (default: git describe). DIST_ARCHES picks the architectures.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+export VERSION
 DIST_ARCHES ?= amd64 arm64
 dist:
 	bash deploy/dist.sh $(DIST_ARCHES)
@@ -79,3 +81,17 @@ test-dist: dist
 test-arm64: dist
 	bash deploy/apt-need.sh qemu-user-static util-linux libc6:arm64 libstdc++6:arm64 libturbojpeg0:arm64
 	$(GO) test -count=1 -timeout 40m -tags release -run 'TestArm64' -v ./deploy/releasetest
+
+## image: the multi-arch container image visiond:VERSION (amd64 + arm64) from Debian bookworm
+## packages and the release tarballs, offline (mmdebstrap + buildah); run it again to pick up
+## the newest Debian security updates.
+image: dist
+	bash deploy/apt-need.sh mmdebstrap buildah podman runc
+	bash deploy/image/build.sh $(VERSION)
+
+## test-image: run the images under podman (arm64 through qemu): models pulled from a mirror
+## mounted into the container, /v1/detect, health check, SBOM inside, clean stop.
+test-image: image
+	bash deploy/apt-need.sh qemu-user-static
+	bash deploy/image/binfmt-arm64.sh
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestImage' -v ./deploy/releasetest
