@@ -67,7 +67,10 @@ func TestImage(t *testing.T) {
 	tbs := tarballs(t)
 	version := tbs["amd64"].version
 	photo := testenv.Image(t, "airplane_airport_1280.jpg")
-	mirror := filepath.Dir(testenv.Model(t, "coco_ssd_mobilenet_v1_labelmap.txt"))
+	mirror, err := filepath.Abs(filepath.Dir(testenv.Model(t, "coco_ssd_mobilenet_v1_labelmap.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cpuinfo := filepath.Join(t.TempDir(), "cpuinfo")
 	if err := os.WriteFile(cpuinfo, []byte(arm64CPUInfo()), 0o644); err != nil {
 		t.Fatal(err)
