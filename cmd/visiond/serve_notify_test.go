@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"syscall"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func TestServeNotifiesSystemd(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib,
 		"--models", "coco-ssd", "--workers", "1", "--mqtt-listen", "127.0.0.1:0")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(cleanEnv(), sdnotify.Env+"="+sock)
+	cmd.Env = append(testenv.CleanEnv(), sdnotify.Env+"="+sock)
 	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
@@ -51,14 +50,7 @@ func TestServeNotifiesSystemd(t *testing.T) {
 	if got := next(); got != sdnotify.Ready {
 		t.Fatalf("first notification %q, want %q\n%s", got, sdnotify.Ready, logs.String())
 	}
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
+	base := testenv.ListeningURL(t, logs.String, 60*time.Second)
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,17 +18,6 @@ import (
 
 // emulated bounds each step under qemu, where ONNX Runtime runs some 100 times slower.
 const emulated = 10 * time.Minute
-
-// cleanEnv is the environment without VISIOND_* variables, so that flags decide.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VISIOND_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
 
 // decodeDetect decodes what `visiond detect` printed for one image.
 func decodeDetect(t *testing.T, out []byte) detectAnswer {
@@ -49,14 +37,14 @@ func TestArm64(t *testing.T) {
 	arm, amd := unpack(t, tbs["arm64"]), unpack(t, tbs["amd64"])
 	photo := testenv.Image(t, "airplane_airport_1280.jpg")
 
-	amdModels := modelsDir(t, "coco-ssd")
+	amdModels := pullModels(t, amd, "coco-ssd")
 	out := run(t, time.Minute, filepath.Join(amd, "bin/visiond"), "detect", "--dir", amdModels, photo)
 	want := decodeDetect(t, []byte(out))
 	airplanes(t, want)
 
-	armModels := modelsDir(t, "coco-ssd")
+	armModels := pullModels(t, amd, "coco-ssd")
 	cmd := qemuCommand(t, filepath.Join(arm, "bin/visiond"), "detect", "--dir", armModels, photo)
-	cmd.Env = cleanEnv()
+	cmd.Env = testenv.CleanEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -95,7 +83,7 @@ func serveDetect(t *testing.T, cmd *exec.Cmd, photo string) (answer detectAnswer
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Env = cleanEnv()
+	cmd.Env = testenv.CleanEnv()
 	cmd.Dir = t.TempDir()
 	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
@@ -106,22 +94,9 @@ func serveDetect(t *testing.T, cmd *exec.Cmd, photo string) (answer detectAnswer
 	defer cmd.Process.Kill()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	for deadline := time.Now().Add(emulated); base == ""; time.Sleep(100 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(logs.String()); m != nil {
-			base = m[1]
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("%s exited: %v\n%s", cmd, err, logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not listen:\n%s", cmd, logs.String())
-		}
-	}
-	waitReady(t, base, emulated, logs.String)
+	// The listener opens before the models load, at once even under qemu.
+	base := testenv.ListeningURL(t, logs.String, 2*time.Minute)
+	testenv.WaitReady(t, base, emulated, logs.String)
 	ready = time.Since(start).Round(time.Millisecond)
 	start = time.Now()
 	answer = postDetect(t, base, body)

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models"
 )
 
 // tarball is one release tarball listed in dist/SHA256SUMS.
@@ -104,21 +103,15 @@ func runErr(limit time.Duration, name string, args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
-// modelsDir links the files of the named catalog models from the shared folder into a
-// scratch models folder.
-func modelsDir(t *testing.T, names ...string) string {
+// pullModels installs the named models from the shared models folder into a scratch models
+// folder, with the amd64 release's `visiond models pull --mirror` (it runs on this machine).
+func pullModels(t *testing.T, amd64Release string, names ...string) string {
 	t.Helper()
-	var files []string
-	for _, name := range names {
-		m, err := models.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m.Files() {
-			files = append(files, f.Name)
-		}
-	}
-	return testenv.ModelDir(t, files...)
+	dir := t.TempDir()
+	mirror := filepath.Dir(testenv.Model(t, "coco_ssd_mobilenet_v1_labelmap.txt"))
+	args := append([]string{"models", "pull", "--dir", dir, "--mirror", mirror}, names...)
+	run(t, time.Minute, filepath.Join(amd64Release, "bin/visiond"), args...)
+	return dir
 }
 
 // detection is one box of a detect answer.
@@ -204,24 +197,6 @@ func postDetect(t *testing.T, base string, photo []byte) detectAnswer {
 		t.Fatalf("/v1/detect: %v: %s", err, body)
 	}
 	return a
-}
-
-// waitReady polls base/readyz until it answers 200, for at most limit.
-func waitReady(t *testing.T, base string, limit time.Duration, logs func() string) {
-	t.Helper()
-	client := http.Client{Timeout: 5 * time.Second}
-	for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
-		resp, err := client.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/readyz not 200 after %s:\n%s", base, limit, logs())
-		}
-	}
 }
 
 // runBounded runs cmd, killing it after limit.

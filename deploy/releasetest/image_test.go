@@ -5,7 +5,6 @@ package releasetest
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,17 +31,6 @@ func podmanErr(t *testing.T, limit time.Duration, args ...string) (string, error
 	bin := testenv.Tool(t, "podman", "podman")
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testenv.Root(t), "deploy/image/containers.conf"))
 	return runErr(limit, bin, args...)
-}
-
-// freePort asks the kernel for a free loopback port for podman to publish.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // imageConfig is what the test reads of `podman image inspect`.
@@ -98,18 +86,18 @@ func TestImage(t *testing.T) {
 				image, "models", "pull", "--mirror", "/mirror", "coco-ssd")...)
 			t.Logf("models pull: %s", strings.TrimSpace(out))
 
-			port := freePort(t)
 			name := fmt.Sprintf("visiond-test-%d-%s", os.Getpid(), arch)
 			start := time.Now()
-			podman(t, time.Minute, append(append([]string{"run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port)}, runArgs...),
+			podman(t, time.Minute, append(append([]string{"run", "-d", "--name", name, "-p", "127.0.0.1::8080"}, runArgs...),
 				image, "serve", "--models", "coco-ssd", "--workers", "1", "--request-timeout", emulated.String())...)
 			defer podmanErr(t, time.Minute, "rm", "-f", name)
 			logs := func() string {
 				out, _ := exec.Command(testenv.Tool(t, "podman", "podman"), "logs", name).CombinedOutput()
 				return string(out)
 			}
-			base := fmt.Sprintf("http://127.0.0.1:%d", port)
-			waitReady(t, base, emulated, logs)
+			// Podman published 8080 on a free loopback port of its choosing.
+			base := "http://" + strings.TrimSpace(podman(t, time.Minute, "port", name, "8080/tcp"))
+			testenv.WaitReady(t, base, emulated, logs)
 			ready := time.Since(start).Round(time.Millisecond)
 			if out, err := podmanErr(t, time.Minute, "healthcheck", "run", name); err != nil {
 				t.Errorf("healthcheck: %v\n%s", err, out)
