@@ -44,10 +44,10 @@ live=no
 [ "$root" = / ] && live=yes
 if [ "$live" = yes ]; then
   [ "$(id -u)" = 0 ] || die "run as root (sudo), or pass --root DIR"
-  want=$(file -b "$src/bin/visiond" | grep -o 'x86-64\|aarch64' || true)
-  case "$(uname -m):$want" in
-    x86_64:x86-64|aarch64:aarch64) ;;
-    *) die "this release is for ${want:-an unknown machine}, this machine is $(uname -m)" ;;
+  # The ELF header's machine field: 3e is x86-64, b7 is aarch64.
+  case "$(uname -m):$(od -An -tx1 -j18 -N1 "$src/bin/visiond" | tr -d ' ')" in
+    x86_64:3e|aarch64:b7) ;;
+    *) die "this release is not for this machine ($(uname -m)): take the tarball of its architecture" ;;
   esac
   if ! ldconfig -p | grep -q 'libturbojpeg\.so\.0 '; then
     echo "install: installing the Debian package libturbojpeg0" >&2
