@@ -65,7 +65,9 @@ example: build
 
 ## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
 ## VERSION=1.2.0 names them (default: git describe). DIST_ARCHES picks the architectures.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+ifndef VERSION
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+endif
 export VERSION
 DIST_ARCHES ?= amd64 arm64
 dist:

@@ -11,7 +11,7 @@
 #     user visiond (uid and gid 10001) owning /var/lib/visiond/models;
 #   - the image's SPDX bill of materials, /opt/visiond/sbom.spdx.json: every Debian package,
 #     every Go module, ONNX Runtime. A copy is written beside OUT.tar.
-# File times are SOURCE_DATE_EPOCH (default: now), so that the same packages give the same tar.
+# Every file time is SOURCE_DATE_EPOCH (default: now), so that the same packages give the same tar.
 set -euo pipefail
 export LC_ALL=C
 [ $# = 3 ] || { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -40,7 +40,8 @@ for deb in "$fs"/var/cache/apt/archives/*.deb; do
   dpkg-deb -f "$deb" | sed '1a Status: install ok installed'
   echo
 done >"$status"
-rm -f "$fs"/var/cache/apt/archives/*.deb
+# The packages and apt's binary caches (rebuilt on every run, with different bytes) go.
+rm -f "$fs"/var/cache/apt/archives/*.deb "$fs"/var/cache/apt/*.bin
 # The CA bundle is made by ca-certificates' configuration, which extract does not run.
 mkdir -p "$fs/etc/ssl/certs"
 cat "$fs"/usr/share/ca-certificates/mozilla/*.crt >"$fs/etc/ssl/certs/ca-certificates.crt"
@@ -62,7 +63,7 @@ version=$(basename "$rel" | sed 's/^visiond-\(.*\)-linux-[a-z0-9]*$/\1/')
   -o "$fs/opt/visiond/sbom.spdx.json")
 cp "$fs/opt/visiond/sbom.spdx.json" "${out%.tar}.spdx.json"
 
-tar --sort=name --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" --clamp-mtime --xattrs \
+tar --format=gnu --sort=name --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
   -C "$fs" -cf "$out.tmp" .
 mv "$out.tmp" "$out"
 echo "rootfs: wrote $out ($(du -h "$out" | cut -f1))" >&2
