@@ -10,7 +10,7 @@
 #   sbom.spdx.json           the SPDX bill of materials
 #
 # libjpeg-turbo is linked dynamically: the target needs the Debian package libturbojpeg0.
-# VERSION defaults to `git describe --tags --always --dirty`. Cross-compiling for arm64 on
+# VERSION defaults to the VERSION file (the Node-RED package carries the same). Cross-compiling for arm64 on
 # amd64 installs the cross compiler and arm64 libjpeg-turbo with apt-get (as root).
 # Reproducible: file times are the commit's time (SOURCE_DATE_EPOCH), and go builds with
 # -trimpath, so two builds of one commit give the same tarballs.
@@ -20,7 +20,7 @@ cd "$root"
 
 say() { echo "dist: $*" >&2; }
 
-version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
+version=${VERSION:-$(cat VERSION)}
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 case "$version" in
