@@ -12,7 +12,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots
+.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots dist test-dist test-arm64 image test-image
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -97,3 +97,35 @@ screenshots: setup
 	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
 		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera|TestStillImages)$$' ./transport/httpapi/web
 	@echo "visiond: screenshots in var/screenshots/"
+
+## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
+## VERSION=1.2.0 names them (default: the VERSION file). DIST_ARCHES picks the architectures.
+export VERSION
+DIST_ARCHES ?= amd64 arm64
+dist:
+	bash deploy/dist.sh $(DIST_ARCHES)
+
+## test-dist: build the tarballs and check them: contents, checksums, SBOM, the stamped
+## version, the library found beside the binary, and install.sh into a scratch root.
+test-dist: dist
+	$(GO) test -count=1 -tags release -run 'TestDist' ./deploy/releasetest
+
+## test-arm64: run the arm64 tarball under qemu-aarch64-static: detect on the airplane photo
+## matches amd64, and serve answers /v1/detect (needs root for its private mount namespace).
+test-arm64: dist
+	bash deploy/apt-need.sh qemu-user-static util-linux libc6:arm64 libstdc++6:arm64 libturbojpeg0:arm64
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestArm64' -v ./deploy/releasetest
+
+## image: the multi-arch container image visiond:VERSION (amd64 + arm64) from Debian bookworm
+## packages and the release tarballs, offline (mmdebstrap + buildah); run it again to pick up
+## the newest Debian security updates.
+image: dist
+	bash deploy/apt-need.sh mmdebstrap buildah podman runc
+	bash deploy/image/build.sh $(VERSION)
+
+## test-image: run the images under podman (arm64 through qemu): models pulled from a mirror
+## mounted into the container, /v1/detect, health check, SBOM inside, clean stop.
+test-image: image
+	bash deploy/apt-need.sh qemu-user-static
+	bash deploy/image/binfmt-arm64.sh
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestImage' -v ./deploy/releasetest
