@@ -21,6 +21,7 @@ func TestCode(t *testing.T) {
 		{ErrBusy, "busy"},
 		{ErrClosed, "shutting_down"},
 		{ErrNotReady, "loading"},
+		{ErrNoFrame, "no_frame"},
 		{context.DeadlineExceeded, "timeout"},
 		{context.Canceled, "canceled"},
 		{ErrUnauthorized, "unauthorized"},

@@ -299,13 +299,19 @@ func (s *Service) answer(m *inbound, p payload, res *pipeline.Result) {
 		s.sendJSON("reply", p.replyTo, msg)
 		return
 	}
-	base := s.cfg.Prefix + "/" + m.camera
+	s.publishResult(m.camera, m.seq, msg)
+}
+
+// publishResult publishes a camera's result on its detections, annotated and objects topics;
+// seq orders the camera's frames.
+func (s *Service) publishResult(camera string, seq uint64, msg resultMessage) {
+	base := s.cfg.Prefix + "/" + camera
 	s.sendJSON("detections", base+"/detections", msg)
-	if res.Annotated != nil {
-		s.send("annotated", base+"/annotated", false, res.Annotated)
+	if msg.Annotated != nil {
+		s.send("annotated", base+"/annotated", false, msg.Annotated)
 	}
-	if dets, ok := res.Results.([]results.Detection); ok {
-		s.counts.update(m.camera, m.seq, dets, func(changed []labelCount) {
+	if dets, ok := msg.Results.([]results.Detection); ok {
+		s.counts.update(camera, seq, dets, func(changed []labelCount) {
 			for _, c := range changed {
 				s.send("objects", base+"/objects/"+labelLevel(c.label), true, []byte(strconv.Itoa(c.count)))
 			}
