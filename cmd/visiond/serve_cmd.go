@@ -22,6 +22,7 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/camera"
 	httpapi "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
 )
@@ -58,6 +59,13 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 			"workers", cfg.Pipeline.Workers, "threads", cfg.Engine.Threads, "queue", cfg.Pipeline.Queue)
 		mq, err = startMQTT(ctx, cfg, p, reg, log)
 	}
+	var cams *camera.Service
+	if err == nil {
+		cams, err = startCameras(ctx, cfg, p, mq, reg, log)
+	}
+	if cams != nil {
+		srv.ServeCameras(cams)
+	}
 	if err == nil {
 		select {
 		case <-ctx.Done():
@@ -70,6 +78,9 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		log.Warn("requests still running at the shutdown timeout were canceled", "error", serr)
+	}
+	if cams != nil {
+		cams.Close()
 	}
 	if mq != nil {
 		if merr := mq.Close(sctx); merr != nil {

@@ -51,7 +51,7 @@ const DefaultFPS = 5
 const maxFPS = 60
 
 // Defaults is the configuration used when nothing is set: no cameras.
-func Defaults() Config { return nil }
+func Defaults() Config { return Config{} }
 
 // DefaultCamera is a camera with the default settings and no name or URL yet.
 func DefaultCamera() Camera { return Camera{FPS: DefaultFPS} }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/visiond/visiond/internal/testcamera"
 	"github.com/visiond/visiond/pipeline"
 )
 
@@ -14,7 +15,7 @@ import (
 // JPEG round trip, and started again at its end: the airplanes of the first photo, then
 // the people and cars of the second, then the airplanes again.
 func TestVideoFile(t *testing.T) {
-	path := video(t, "airport-street.mp4", "libx264", 640, 480, 10, 3, "airplane_airport_1280.jpg", "street_coco_000000373353.jpg")
+	path := testcamera.Video(t, 640, 480, 10, 3, "airplane_airport_1280.jpg", "street_coco_000000373353.jpg")
 	s := startCameras(t, Config{camera("replay", path, 10)}, nil)
 	st, err := s.Stream("replay")
 	if err != nil {
@@ -45,7 +46,7 @@ func TestMissingSource(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close() // nobody listens there now
-	good := video(t, "good.mp4", "libx264", 320, 240, 5, 2, "airplane_airport_1280.jpg")
+	good := testcamera.Video(t, 320, 240, 5, 2, "airplane_airport_1280.jpg")
 	s := startCameras(t, Config{
 		camera("nofile", "/nonexistent/camera.mp4", 5),
 		camera("norstp", fmt.Sprintf("rtsp://user:secret@%s/live", closed), 5),

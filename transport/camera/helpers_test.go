@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testcamera"
 	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/models/results"
@@ -21,58 +18,9 @@ import (
 
 // waitLimit bounds every wait for something a stream or visiond should do; reaching it is a
 // failure, never a measurement.
-const waitLimit = 60 * time.Second
+const waitLimit = testcamera.WaitLimit
 
 func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
-
-// need finds a program; missing, the test skips (fails in CI) with how to install it.
-func need(t testing.TB, name, debian string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		msg := name + " is not installed (Debian: apt-get install " + debian + ")"
-		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
-}
-
-var (
-	helperOnce sync.Once
-	helperPath string
-	helperErr  error
-	helperDir  string
-)
-
-// helper builds the capture helper once per test process (with the opencv tag); without
-// OpenCV the test skips (fails in CI).
-func helper(t testing.TB) string {
-	t.Helper()
-	if exec.Command("pkg-config", "--exists", "opencv4").Run() != nil {
-		msg := "OpenCV is not installed (Debian: apt-get install libopencv-dev pkg-config)"
-		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	helperOnce.Do(func() {
-		helperDir, helperErr = os.MkdirTemp("", "visiond-capture-")
-		if helperErr != nil {
-			return
-		}
-		helperPath = filepath.Join(helperDir, HelperName)
-		cmd := exec.Command("go", "build", "-tags", "opencv", "-o", helperPath, "github.com/visiond/visiond/cmd/visiond-capture")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			helperErr = fmt.Errorf("building the capture helper: %v\n%s", err, out)
-		}
-	})
-	if helperErr != nil {
-		t.Fatal(helperErr)
-	}
-	return helperPath
-}
 
 // testLog shows warnings and errors on stderr.
 func testLog() *slog.Logger {
@@ -89,7 +37,7 @@ func startCameras(t testing.TB, cfg Config, pub Publisher) *Service {
 // startOn starts the cameras on pipe.
 func startOn(t testing.TB, pipe *pipeline.Pipeline, cfg Config, pub Publisher) *Service {
 	t.Helper()
-	opts := Options{Helper: helper(t), MaxPixels: 40_000_000, Log: testLog()}
+	opts := Options{Helper: testcamera.Helper(t), MaxPixels: 40_000_000, Log: testLog()}
 	if pub != nil {
 		opts.Publisher = pub
 	}
@@ -192,31 +140,3 @@ func describe(l *Latest) string {
 	return fmt.Sprintf("frame %d %v", l.Frame, labels(l))
 }
 
-// video writes a video file of the shared photos, each shown for secs seconds, scaled and
-// cropped to w×h, encoded with codec (libx264, mjpeg...) at fps.
-func video(t testing.TB, name, codec string, w, h, fps int, secs float64, photos ...string) string {
-	t.Helper()
-	ffmpeg := need(t, "ffmpeg", "ffmpeg")
-	out := filepath.Join(t.TempDir(), name)
-	args := []string{"-loglevel", "error", "-y"}
-	filter := ""
-	for i, p := range photos {
-		args = append(args, "-loop", "1", "-t", fmt.Sprint(secs), "-i", testenv.Image(t, p))
-		filter += fmt.Sprintf("[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,fps=%d[v%d];", i, w, h, w, h, fps, i)
-	}
-	for i := range photos {
-		filter += fmt.Sprintf("[v%d]", i)
-	}
-	filter += fmt.Sprintf("concat=n=%d:v=1[out]", len(photos))
-	args = append(args, "-filter_complex", filter, "-map", "[out]", "-c:v", codec, "-pix_fmt", "yuv420p")
-	if codec == "mjpeg" {
-		args[len(args)-1] = "yuvj420p"
-	}
-	args = append(args, out)
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	if b, err := exec.CommandContext(ctx, ffmpeg, args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, b)
-	}
-	return out
-}

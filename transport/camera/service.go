@@ -29,7 +29,6 @@ import (
 
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
-	"github.com/visiond/visiond/transport/mqtt"
 )
 
 // HelperName is the capture helper's file name, looked for beside the visiond executable and
@@ -44,15 +43,14 @@ type Runner interface {
 
 // Publisher publishes camera answers on MQTT: *mqtt.Service.
 type Publisher interface {
-	PublishCamera(mqtt.CameraFrame)
+	// PublishCamera publishes the answers to a frame read at read, with the label counts of
+	// each zone.
+	PublishCamera(camera string, read time.Time, results []*pipeline.Result, zones map[string]map[string]int)
 	// Annotated says whether annotated frames are published.
 	Annotated() bool
 }
 
-var (
-	_ Runner    = (*pipeline.Pipeline)(nil)
-	_ Publisher = (*mqtt.Service)(nil)
-)
+var _ Runner = (*pipeline.Pipeline)(nil)
 
 // Options are what the cameras run with besides their configuration.
 type Options struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/pipeline"
-	"github.com/visiond/visiond/transport/mqtt"
 )
 
 const (
@@ -39,7 +38,7 @@ type Latest struct {
 	// Results are the answers of the camera's models, in the shape of the HTTP API.
 	Results []*pipeline.Result `json:"results"`
 	// Zones counts the detections of each label in each zone.
-	Zones map[string]ZoneCounts `json:"zones,omitempty"`
+	Zones map[string]map[string]int `json:"zones,omitempty"`
 }
 
 // Annotated is the first result's annotated JPEG, or nil when none was made for this frame.
@@ -86,7 +85,7 @@ func (s *Stream) process(ctx context.Context) {
 		if f == nil {
 			return
 		}
-		l, zones, err := s.answer(ctx, f)
+		l, err := s.answer(ctx, f)
 		s.slot.release(f)
 		switch {
 		case errors.Is(err, errSuperseded):
@@ -94,13 +93,13 @@ func (s *Stream) process(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			s.fail(err)
 		case err == nil:
-			s.done(f, l, zones)
+			s.done(f, l)
 		}
 	}
 }
 
-// answer runs the camera's models on a frame, and sorts the first detections into zones.
-func (s *Stream) answer(ctx context.Context, f *frame) (*Latest, map[string][]results.Detection, error) {
+// answer runs the camera's models on a frame, and counts the first detections in each zone.
+func (s *Stream) answer(ctx context.Context, f *frame) (*Latest, error) {
 	ctx, cancel := context.WithTimeout(ctx, frameDeadline)
 	defer cancel()
 	l := &Latest{Camera: s.cfg.Name, Frame: f.seq, Timestamp: f.at.UTC()}
@@ -110,19 +109,17 @@ func (s *Stream) answer(ctx context.Context, f *frame) (*Latest, map[string][]re
 		req := pipeline.Request{Task: j.task, Model: j.model, Decoded: f.img, Options: s.opts, Annotate: annotate && i == 0}
 		res, err := s.run(ctx, req)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if d, ok := res.Results.([]results.Detection); ok && dets == nil {
 			dets = d
 		}
 		l.Results = append(l.Results, res)
 	}
-	if len(s.cfg.Zones) == 0 {
-		return l, nil, nil
+	if len(s.cfg.Zones) > 0 {
+		l.Zones = countZones(inZones(zonesFor(s.cfg.Zones, f.img.Rect.Dx(), f.img.Rect.Dy()), dets))
 	}
-	zones := inZones(zonesFor(s.cfg.Zones, f.img.Rect.Dx(), f.img.Rect.Dy()), dets)
-	l.Zones = countZones(zones)
-	return l, zones, nil
+	return l, nil
 }
 
 // run calls the pipeline; while it is busy, run waits and tries again, unless a newer frame
@@ -147,7 +144,7 @@ func (s *Stream) run(ctx context.Context, req pipeline.Request) (*pipeline.Resul
 }
 
 // done makes l the newest answer, hands it to the subscribers and publishes it on MQTT.
-func (s *Stream) done(f *frame, l *Latest, zones map[string][]results.Detection) {
+func (s *Stream) done(f *frame, l *Latest) {
 	s.mu.Lock()
 	s.latest, s.lastErr = l, ""
 	for ch := range s.subs {
@@ -155,7 +152,7 @@ func (s *Stream) done(f *frame, l *Latest, zones map[string][]results.Detection)
 	}
 	s.mu.Unlock()
 	if s.pub != nil {
-		s.pub.PublishCamera(mqtt.CameraFrame{Camera: s.cfg.Name, Read: f.read, Results: l.Results, Zones: zones, ZoneCounts: l.Zones})
+		s.pub.PublishCamera(s.cfg.Name, f.read, l.Results, l.Zones)
 	}
 	s.metrics.processed.Inc()
 	s.out.tick(time.Now())

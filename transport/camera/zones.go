@@ -54,14 +54,11 @@ func inZones(zones []zone, dets []results.Detection) map[string][]results.Detect
 	return out
 }
 
-// ZoneCounts is how many detections of each label a zone holds.
-type ZoneCounts map[string]int
-
 // countZones counts the labels in each zone.
-func countZones(in map[string][]results.Detection) map[string]ZoneCounts {
-	out := make(map[string]ZoneCounts, len(in))
+func countZones(in map[string][]results.Detection) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(in))
 	for name, dets := range in {
-		c := ZoneCounts{}
+		c := map[string]int{}
 		for _, d := range dets {
 			c[d.Class]++
 		}
@@ -69,4 +66,3 @@ func countZones(in map[string][]results.Detection) map[string]ZoneCounts {
 	}
 	return out
 }
-

@@ -4,41 +4,30 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/pipeline"
 )
 
-// CameraFrame is the answer to one frame of a camera that visiond reads itself (RTSP, MJPEG,
-// a device or a file), to be published like the answer to a frame a camera sent over MQTT.
-type CameraFrame struct {
-	// Camera names the camera: <prefix>/<Camera>/... are its topics.
-	Camera string
-	// Read is when the frame was read from the stream.
-	Read time.Time
-	// Results are the answers of the camera's models, the first one annotated when asked for.
-	Results []*pipeline.Result
-	// Zones holds, for each zone of the camera, the detections of the first result inside it.
-	Zones map[string][]results.Detection
-	// ZoneCounts is Zones as label counts per zone, carried in the detections messages.
-	ZoneCounts any
-}
-
-// PublishCamera publishes a camera frame's answer: on <prefix>/<camera>/detections (one
-// message per result, with the zone counts), /annotated and the retained
-// /objects/<label> counts, as for MQTT cameras, and the retained
-// /zones/<zone>/<label> counts when they change. A camera's frames must be published in order.
-func (s *Service) PublishCamera(f CameraFrame) {
+// PublishCamera publishes the answer to one frame of a camera that visiond reads itself
+// (RTSP, MJPEG, a device or a file) as it publishes a frame a camera sent over MQTT: on
+// <prefix>/<camera>/detections (one message per result, with the zones' label counts),
+// /annotated (the first result's annotated image, when made) and the retained
+// /objects/<label> counts; and the retained /zones/<zone>/<label> counts when they change.
+// read is when the frame was read. A camera's frames must be published in order.
+func (s *Service) PublishCamera(camera string, read time.Time, res []*pipeline.Result, zones map[string]map[string]int) {
 	seq := s.arrivals.Add(1)
-	src := source{Camera: f.Camera, Timestamp: f.Read.UTC()}
-	for _, res := range f.Results {
-		msg := newResult(src, res, time.Since(f.Read))
-		msg.Zones = f.ZoneCounts
-		s.publishResult(f.Camera, seq, msg)
+	src := source{Camera: camera, Timestamp: read.UTC()}
+	for _, r := range res {
+		own := *r // the camera shares r with its HTTP readers; the total is this message's
+		msg := newResult(src, &own, time.Since(read))
+		if len(zones) > 0 {
+			msg.Zones = zones
+		}
+		s.publishResult(camera, seq, msg)
 	}
-	base := s.cfg.Prefix + "/" + f.Camera + "/zones/"
-	for zone, dets := range f.Zones {
+	base := s.cfg.Prefix + "/" + camera + "/zones/"
+	for zone, counts := range zones {
 		// Zone counts are kept under a key no camera has: camera names hold no '/'.
-		s.counts.update(f.Camera+"/zones/"+zone, seq, dets, func(changed []labelCount) {
+		s.counts.set(camera+"/zones/"+zone, seq, counts, func(changed []labelCount) {
 			for _, c := range changed {
 				s.send("zones", base+zone+"/"+labelLevel(c.label), true, []byte(strconv.Itoa(c.count)))
 			}

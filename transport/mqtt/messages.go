@@ -21,7 +21,7 @@ type resultMessage struct {
 	source
 	*pipeline.Result
 	// Zones counts the labels in each zone of a camera visiond reads itself.
-	Zones any `json:"zones,omitempty"`
+	Zones map[string]map[string]int `json:"zones,omitempty"`
 }
 
 // errorMessage is published on <prefix>/<camera>/error, or to a request's reply_to.
