@@ -139,4 +139,3 @@ func describe(l *Latest) string {
 	}
 	return fmt.Sprintf("frame %d %v", l.Frame, labels(l))
 }
-
