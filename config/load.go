@@ -50,6 +50,7 @@ var settings = []setting{
 	{"mqtt-share-group", "VISIOND_MQTT_SHARE_GROUP", "split frames with the other instances of this `GROUP` (MQTT shared subscriptions)", func(c *Config) any { return &c.MQTT.ShareGroup }},
 	{"mqtt-annotated", "VISIOND_MQTT_ANNOTATED", "publish annotated frames: `true|false`", func(c *Config) any { return &c.MQTT.Annotated }},
 	{"camera", "VISIOND_CAMERAS", "read the camera `NAME=URL` (rtsp://, http(s):// MJPEG, /dev/videoN or a video file); repeat for more (the variable: space-separated)", func(c *Config) any { return &c.Cameras }},
+	{"mqtt-home-assistant", "VISIOND_MQTT_HOME_ASSISTANT", "publish Home Assistant MQTT discovery configs: `true|false`", func(c *Config) any { return &c.MQTT.HomeAssistant }},
 	{"log-level", "VISIOND_LOG_LEVEL", "log `LEVEL`: debug, info, warn or error", func(c *Config) any { return &c.Log.Level }},
 	{"log-format", "VISIOND_LOG_FORMAT", "log `FORMAT`: text or json", func(c *Config) any { return &c.Log.Format }},
 	{"shutdown-timeout", "VISIOND_SHUTDOWN_TIMEOUT", "`DURATION` in-flight requests may take to finish on SIGTERM", func(c *Config) any { return &c.ShutdownTimeout }},

@@ -67,6 +67,7 @@ type Service struct {
 	box     *mailbox
 	counts  *objectCounts
 	metrics *metrics
+	ha      discovery
 
 	client    paho.Client
 	broker    *embeddedBroker
@@ -124,6 +125,7 @@ func newService(ctx context.Context, cfg Config, pipe inferer, rt *router, log *
 	s := &Service{
 		cfg: cfg, log: log, pipe: pipe, router: rt,
 		box: newMailbox(maxPending), counts: newObjectCounts(), metrics: newMetrics(),
+		ha:    discovery{sent: map[string]bool{}},
 		ready: make(chan struct{}),
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
@@ -311,6 +313,7 @@ func (s *Service) publishResult(camera string, seq uint64, msg resultMessage) {
 		s.send("annotated", base+"/annotated", false, msg.Annotated)
 	}
 	if dets, ok := msg.Results.([]results.Detection); ok {
+		s.discover(camera, dets)
 		s.counts.update(camera, seq, dets, func(changed []labelCount) {
 			for _, c := range changed {
 				s.send("objects", base+"/objects/"+labelLevel(c.label), true, []byte(strconv.Itoa(c.count)))
