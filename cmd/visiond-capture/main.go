@@ -52,11 +52,10 @@ func run(url string, fps float64, maxPixels int64) error {
 	}
 	defer r.Close()
 	out := bufio.NewWriterSize(os.Stdout, 1<<20)
-	var every time.Duration
-	if fps > 0 {
-		every = time.Duration(float64(time.Second) / fps)
-	}
-	var last time.Time
+	// A token bucket caps the rate: fps tokens a second, up to burst saved, one per frame sent.
+	// Frames of a stream at or under the cap all pass even when the network bunches them.
+	const burst = 2
+	tokens, last := float64(burst), time.Now()
 	empty := 0
 	for {
 		pix, w, h, err := r.Read()
@@ -71,11 +70,12 @@ func run(url string, fps float64, maxPixels int64) error {
 			err = wire.Write(out, wire.DecodeError, 0, 0, now, nil)
 		case int64(w)*int64(h) > maxPixels:
 			return fmt.Errorf("frames of %dx%d are over the limit of %d pixels", w, h, maxPixels)
-		case now.Sub(last) < every:
+		case fps > 0 && refill(&tokens, &last, now, fps, burst) < 1:
 			empty = 0
 			continue // over the frame rate cap: read and dropped here, never sent
 		default:
-			empty, last = 0, now
+			empty = 0
+			tokens--
 			err = wire.Write(out, wire.Frame, w, h, now, pix)
 		}
 		if err == nil {
@@ -85,4 +85,11 @@ func run(url string, fps float64, maxPixels int64) error {
 			return fmt.Errorf("visiond stopped reading: %w", err)
 		}
 	}
+}
+
+// refill adds the tokens earned since last at fps a second, up to burst, and returns them.
+func refill(tokens *float64, last *time.Time, now time.Time, fps, burst float64) float64 {
+	*tokens = min(burst, *tokens+now.Sub(*last).Seconds()*fps)
+	*last = now
+	return *tokens
 }
