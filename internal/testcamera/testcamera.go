@@ -9,7 +9,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,7 +135,7 @@ func StartRTSP(t testing.TB, h264File string) *RTSP {
 		t.Fatal(err)
 	}
 	src := "filesrc location=" + h264File + " ! qtdemux ! h264parse"
-	r := &RTSP{t: t, port: FreePort(t), python: python, script: script, mounts: []string{
+	r := &RTSP{t: t, port: testenv.FreePort(t), python: python, script: script, mounts: []string{
 		"/h264=( " + src + " ! rtph264pay name=pay0 pt=96 config-interval=1 )",
 		// The JPEG payloader needs planar 4:2:0 input to the encoder.
 		"/mjpeg=( " + src + " ! avdec_h264 ! videoconvert ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay name=pay0 pt=26 )",
@@ -193,15 +192,4 @@ func (r *RTSP) Stop() {
 	r.cmd.Process.Kill()
 	<-r.done
 	r.cmd = nil
-}
-
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -16,10 +16,6 @@ import (
 const (
 	// frameDeadline bounds the models' work on one frame.
 	frameDeadline = 30 * time.Second
-	// busyWait and busyWaitMax are the first and longest pauses before retrying a frame the
-	// pipeline refused as busy (HTTP and MQTT share it).
-	busyWait    = 5 * time.Millisecond
-	busyWaitMax = 200 * time.Millisecond
 	// snapshotInterest is how long a snapshot request keeps frames annotated.
 	snapshotInterest = 30 * time.Second
 )
@@ -125,22 +121,13 @@ func (s *Stream) answer(ctx context.Context, f *frame) (*Latest, error) {
 // run calls the pipeline; while it is busy, run waits and tries again, unless a newer frame
 // came meanwhile.
 func (s *Stream) run(ctx context.Context, req pipeline.Request) (*pipeline.Result, error) {
-	wait := busyWait
-	for {
-		res, err := s.pipe.Run(ctx, req)
-		if !errors.Is(err, pipeline.ErrBusy) {
-			return res, err
-		}
-		if s.slot.waiting() {
-			return nil, errSuperseded
-		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, busyWaitMax)
+	superseded := false
+	res, err := pipeline.RetryBusy(ctx, func() (*pipeline.Result, error) { return s.pipe.Run(ctx, req) },
+		func() bool { superseded = s.slot.waiting(); return superseded })
+	if superseded {
+		return nil, errSuperseded
 	}
+	return res, err
 }
 
 // done makes l the newest answer, hands it to the subscribers and publishes it on MQTT.

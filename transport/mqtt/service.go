@@ -30,10 +30,6 @@ const (
 	messageDeadline = 30 * time.Second
 	// maxPending bounds the cameras and requests waiting for a worker.
 	maxPending = 1024
-	// busyWait and busyWaitMax are the first and longest pauses before retrying a frame the
-	// pipeline refused as busy.
-	busyWait    = 5 * time.Millisecond
-	busyWaitMax = 200 * time.Millisecond
 )
 
 // errSuperseded: a newer frame of the same camera arrived while this one waited for the pipeline.
@@ -275,22 +271,13 @@ func (j job) request(image []byte, annotate bool) pipeline.Request {
 // run calls the pipeline; while it is busy, run waits and tries again as long as m is still
 // its camera's newest frame (a request always is).
 func (s *Service) run(ctx context.Context, m *inbound, req pipeline.Request) (*pipeline.Result, error) {
-	wait := busyWait
-	for {
-		res, err := s.pipe.Run(ctx, req)
-		if !errors.Is(err, pipeline.ErrBusy) {
-			return res, err
-		}
-		if s.box.waiting(m.key) {
-			return nil, errSuperseded
-		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, busyWaitMax)
+	superseded := false
+	res, err := pipeline.RetryBusy(ctx, func() (*pipeline.Result, error) { return s.pipe.Run(ctx, req) },
+		func() bool { superseded = s.box.waiting(m.key); return superseded })
+	if superseded {
+		return nil, errSuperseded
 	}
+	return res, err
 }
 
 // answer publishes a result: to the request's reply topic, or on the camera's detections,
