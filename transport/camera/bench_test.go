@@ -142,14 +142,27 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// helperCPU is the CPU time used so far by the running capture helpers of this process, from
-// /proc (in clock ticks of 1/100 s, Linux's USER_HZ).
+// helperCPU is the CPU time used so far by the running capture helpers of this process (in
+// clock ticks of 1/100 s, Linux's USER_HZ).
 func helperCPU(b *testing.B) time.Duration {
+	var ticks int64
+	for _, f := range helpers(b) {
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + st
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// helpers finds the running capture helpers of this process in /proc: by pid, the fields of
+// their stat after the name (state, ppid, ...; utime and stime are the 12th and 13th).
+func helpers(t testing.TB) map[int][]string {
+	t.Helper()
 	stats, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
-	var ticks int64
+	out := map[int][]string{}
 	me := strconv.Itoa(os.Getpid())
 	for _, p := range stats {
 		data, err := os.ReadFile(p)
@@ -158,16 +171,15 @@ func helperCPU(b *testing.B) time.Duration {
 		}
 		s := string(data)
 		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != HelperName {
+		if open < 0 || end+2 > len(s) || s[open+1:end] != HelperName {
 			continue
 		}
-		f := strings.Fields(s[end+2:]) // state, ppid, ...: utime and stime are fields 14 and 15
+		f := strings.Fields(s[end+2:])
 		if len(f) < 13 || f[1] != me {
 			continue
 		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + st
+		pid, _ := strconv.Atoi(strings.TrimSpace(s[:open]))
+		out[pid] = f
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return out
 }

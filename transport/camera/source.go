@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/visiond/visiond/transport/camera/wire"
@@ -44,7 +46,8 @@ const (
 	// how long it may then go without one, before the helper is stopped and started again.
 	openTimeout  = 20 * time.Second
 	stallTimeout = 10 * time.Second
-	// stderrKeep is how much of the helper's last words is kept for the reason.
+	// stderrKeep is how much of the start and of the end of the helper's standard error is kept
+	// for the reason.
 	stderrKeep = 4 << 10
 )
 
@@ -103,7 +106,7 @@ func (s *source) session(ctx context.Context) (got bool, err error) {
 	cmd.Env = helperEnv()
 	cmd.SysProcAttr = childAttr()
 	cmd.WaitDelay = 2 * time.Second
-	stderr := &tail{max: stderrKeep}
+	stderr := &output{max: stderrKeep}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -130,10 +133,12 @@ func (s *source) session(ctx context.Context) (got bool, err error) {
 		return got, fmt.Errorf("no frame within %v", openTimeout)
 	case stalled.Load():
 		return got, fmt.Errorf("no frame for %v", stallTimeout)
+	case killedBySignal(waitErr):
+		return got, fmt.Errorf("capture helper died: %w", waitErr) // an OpenCV abort ends here
 	case readErr != nil && !errors.Is(readErr, io.EOF):
 		return got, readErr
-	case stderr.last() != "":
-		return got, errors.New(redact(stderr.last(), s.cam.URL))
+	case stderr.reason() != "":
+		return got, errors.New(redact(stderr.reason(), s.cam.URL))
 	case waitErr != nil:
 		return got, fmt.Errorf("capture helper: %w", waitErr)
 	}
@@ -166,6 +171,17 @@ func (s *source) read(r io.Reader, alive func()) error {
 			s.metrics.dropped.Inc()
 		}
 	}
+}
+
+// killedBySignal says whether the helper ended by a signal (SIGABRT, SIGSEGV...) rather than
+// by exiting.
+func killedBySignal(err error) bool {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return false
+	}
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }
 
 // setState records the stream's state; a change of state or reason is logged once.
@@ -210,27 +226,38 @@ func helperEnv() []string {
 	return env
 }
 
-// tail keeps the last max bytes written to it: the helper's standard error.
-type tail struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
+// output keeps the start and the end of what the helper writes to standard error: a crash
+// (an OpenCV abort, "terminate called after throwing..." and Go's "SIGABRT: abort") is told at
+// the start of a long report, an error in the last line.
+type output struct {
+	mu         sync.Mutex
+	max        int
+	head, tail []byte
 }
 
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = t.buf[over:]
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if room := o.max - len(o.head); room > 0 {
+		o.head = append(o.head, p[:min(room, len(p))]...)
+	}
+	o.tail = append(o.tail, p...)
+	if over := len(o.tail) - o.max; over > 0 {
+		o.tail = o.tail[over:]
 	}
 	return len(p), nil
 }
 
-// last is the last non-empty line written, trimmed.
-func (t *tail) last() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
+// crashLine finds the line that names a crash.
+var crashLine = regexp.MustCompile(`(?m)^(terminate called.*|SIG[A-Z]+: .*|fatal error: .*|panic: .*)$`)
+
+// reason is why the helper stopped: the crash it reported, else its last line.
+func (o *output) reason() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if m := crashLine.Find(o.head); m != nil {
+		return string(m)
+	}
+	lines := strings.Split(strings.TrimSpace(string(o.tail)), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
 }
