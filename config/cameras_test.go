@@ -31,6 +31,13 @@ func TestCameras(t *testing.T) {
 		t.Errorf("zones %+v", z)
 	}
 
+	var printed strings.Builder
+	cfg.Cameras[0].URL = "rtsp://admin:secret-camera-password@cam.local/live"
+	if err := Print(&printed, cfg, ""); err != nil || strings.Contains(printed.String(), "secret-camera-password") ||
+		!strings.Contains(printed.String(), "rtsp://admin:xxxxx@cam.local/live") {
+		t.Errorf("camera password not hidden (%v):\n%s", err, printed.String())
+	}
+
 	for _, tc := range []struct{ yaml, flag, want string }{
 		{"cameras:\n  - {name: a, url: rtsp://h/x, colour: red}\n", "", "colour"},
 		{"cameras:\n  - {name: a, url: rtsp://h/x, fps: 0}\n", "", "cameras[0]: fps"},

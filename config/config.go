@@ -107,7 +107,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Redacted returns a copy with the API keys and MQTT passwords hidden, for printing.
+// Redacted returns a copy with the API keys, MQTT passwords and camera URL passwords hidden,
+// for printing.
 func (c Config) Redacted() Config {
 	const hidden = "<redacted>"
 	if len(c.HTTP.APIKeys) > 0 {
@@ -120,6 +121,7 @@ func (c Config) Redacted() Config {
 	if c.MQTT.Password != "" {
 		c.MQTT.Password = hidden
 	}
+	c.Cameras = c.Cameras.Redacted()
 	if len(c.MQTT.Embedded.Users) > 0 {
 		users := make(map[string]string, len(c.MQTT.Embedded.Users))
 		for u := range c.MQTT.Embedded.Users {

@@ -201,3 +201,13 @@ func (z Zone) validate() error {
 	}
 	return nil
 }
+
+// Redacted returns a copy with the passwords in the URLs hidden, for printing.
+func (c Config) Redacted() Config {
+	out := make(Config, len(c))
+	for i, cam := range c {
+		cam.URL = publicURL(cam.URL)
+		out[i] = cam
+	}
+	return out
+}
