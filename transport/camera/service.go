@@ -86,6 +86,9 @@ func Start(ctx context.Context, cfg Config, pipe Runner, opts Options) (*Service
 	if opts.MaxPixels <= 0 {
 		return nil, errors.New("camera: MaxPixels must be positive")
 	}
+	if opts.Helper == "" {
+		return nil, errors.New("camera: no capture helper (FindHelper finds it)")
+	}
 	m := newMetrics()
 	if err := m.register(opts.Registerer); err != nil {
 		return nil, fmt.Errorf("camera: registering metrics: %w", err)
