@@ -4,11 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,24 +22,8 @@ func TestServeCamera(t *testing.T) {
 		t.Fatal(err)
 	}
 	video := testcamera.Video(t, 640, 480, 10, 30, "street_coco_000000373353.jpg")
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", modelsDir(t, "coco-ssd"), "--ort-lib", testenv.ORTLibrary(t),
-		"--models", "coco-ssd", "--mqtt=false", "--camera", "street="+video)
-	cmd.Dir = t.TempDir()
-	cmd.Env = cleanEnv()
-	logs := &testenv.LockedBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
+	cmd, base, logs := startDaemon(t, cleanEnv(), bin, "serve", "--addr", "127.0.0.1:0", "--dir", modelsDir(t, "coco-ssd"),
+		"--ort-lib", testenv.ORTLibrary(t), "--models", "coco-ssd", "--mqtt=false", "--camera", "street="+video)
 
 	deadline := time.Now().Add(testcamera.WaitLimit)
 	for {
@@ -69,17 +50,7 @@ func TestServeCamera(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("still running 30 s after SIGTERM")
-	}
+	stopDaemon(t, cmd)
 	for _, want := range []string{`msg="camera: streaming"`, "camera=street", `msg="camera: stopped"`, "msg=stopped"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())

@@ -39,23 +39,8 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(cleanEnv(), "VISIOND_LOG_LEVEL=debug")
-	logs := &testenv.LockedBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
+	cmd, base, logs := startDaemon(t, append(cleanEnv(), "VISIOND_LOG_LEVEL=debug"), bin,
+		"serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -82,6 +67,41 @@ func TestServe(t *testing.T) {
 		t.Errorf("detect: %d %+v", resp.StatusCode, answer)
 	}
 
+	stopDaemon(t, cmd)
+	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// startDaemon runs the daemon with env and args in a temporary working directory, waits until
+// it listens, and returns it, its base URL and its log. It is killed when the test ends.
+func startDaemon(t *testing.T, env []string, bin string, args ...string) (*exec.Cmd, string, *testenv.LockedBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = env
+	logs := &testenv.LockedBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
+	var base string
+	waitLog(t, logs, func(s string) bool {
+		if m := listening.FindStringSubmatch(s); m != nil {
+			base = m[1]
+		}
+		return base != ""
+	})
+	return cmd, base, logs
+}
+
+// stopDaemon sends SIGTERM and expects a clean exit within 30 s.
+func stopDaemon(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -92,11 +112,6 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30 s after SIGTERM")
-	}
-	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, logs.String())
-		}
 	}
 }
 
