@@ -70,6 +70,24 @@ func TestMissingSource(t *testing.T) {
 			}
 		}
 	}
+	nofile, _ := s.Stream("nofile")
+	var stops []func()
+	for range MaxSubscribers {
+		_, stop, err := nofile.Subscribe(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stops = append(stops, stop)
+	}
+	if _, _, err := nofile.Subscribe(true); !errors.Is(err, pipeline.ErrBusy) {
+		t.Errorf("subscriber %d: %v, want busy", MaxSubscribers+1, err)
+	}
+	stops[0]()
+	if _, stop, err := nofile.Subscribe(true); err != nil {
+		t.Errorf("after one left: %v", err)
+	} else {
+		stop()
+	}
 	goodStream, _ := s.Stream("good")
 	waitFor(t, goodStream, "an airplane", has("airplane"))
 	if _, err := s.Stream("nope"); !errors.Is(err, pipeline.ErrNotFound) {

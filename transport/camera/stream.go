@@ -215,7 +215,10 @@ func (s *Stream) Snapshot(ctx context.Context) ([]byte, error) {
 		return jpeg, nil
 	}
 	s.mu.Unlock()
-	ch, cancel := s.Subscribe(true)
+	ch, cancel, err := s.Subscribe(true)
+	if err != nil {
+		return nil, err
+	}
 	defer cancel()
 	for {
 		select {
@@ -233,15 +236,22 @@ func (s *Stream) Snapshot(ctx context.Context) ([]byte, error) {
 
 // Subscribe returns a channel that receives each new answer (a slow reader gets the newest
 // and misses the rest), annotated when annotated is true, and the function that ends the
-// subscription.
-func (s *Stream) Subscribe(annotated bool) (<-chan *Latest, func()) {
+// subscription. A camera takes at most MaxSubscribers at once; more are pipeline.ErrBusy.
+func (s *Stream) Subscribe(annotated bool) (<-chan *Latest, func(), error) {
 	ch := make(chan *Latest, 1)
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.subs) >= MaxSubscribers {
+		return nil, nil, fmt.Errorf("%w: camera %s already has %d live clients", pipeline.ErrBusy, s.cfg.Name, MaxSubscribers)
+	}
 	s.subs[ch] = annotated
-	s.mu.Unlock()
 	return ch, func() {
 		s.mu.Lock()
 		delete(s.subs, ch)
 		s.mu.Unlock()
-	}
+	}, nil
 }
+
+// MaxSubscribers bounds the live clients of a camera (MJPEG streams, event streams and
+// snapshots waiting for a frame).
+const MaxSubscribers = 32

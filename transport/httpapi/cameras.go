@@ -138,7 +138,10 @@ func (s *Server) live(h liveHandler) gin.HandlerFunc {
 // mjpeg writes GET /v1/cameras/{name}/stream.mjpeg: each annotated frame as one JPEG part
 // of a multipart/x-mixed-replace answer, which <img> tags show as video.
 func (s *Server) mjpeg(ctx context.Context, c *gin.Context, st *camera.Stream) error {
-	frames, stop := st.Subscribe(true)
+	frames, stop, err := st.Subscribe(true)
+	if err != nil {
+		return err
+	}
 	defer stop()
 	w := c.Writer
 	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mjpegBoundary)
@@ -168,7 +171,10 @@ func (s *Server) mjpeg(ctx context.Context, c *gin.Context, st *camera.Stream) e
 // events writes GET /v1/cameras/{name}/events: Server-Sent Events, one "result" event per
 // answered frame (its data the JSON of /latest, its id the frame number).
 func (s *Server) events(ctx context.Context, c *gin.Context, st *camera.Stream) error {
-	results, stop := st.Subscribe(false)
+	results, stop, err := st.Subscribe(false)
+	if err != nil {
+		return err
+	}
 	defer stop()
 	w := c.Writer
 	w.Header().Set("Content-Type", "text/event-stream")
