@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/visiond/visiond/internal/testcamera"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 )
 
 // TestServeCamera runs the daemon with --camera on a video file and the capture helper beside
@@ -22,8 +24,17 @@ func TestServeCamera(t *testing.T) {
 		t.Fatal(err)
 	}
 	video := testcamera.Video(t, 640, 480, 10, 30, "street_coco_000000373353.jpg")
-	cmd, base, logs := startDaemon(t, cleanEnv(), bin, "serve", "--addr", "127.0.0.1:0", "--dir", modelsDir(t, "coco-ssd"),
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", testmodels.Store(t, "coco-ssd").Dir,
 		"--ort-lib", testenv.ORTLibrary(t), "--models", "coco-ssd", "--mqtt=false", "--camera", "street="+video)
+	cmd.Dir = t.TempDir()
+	cmd.Env = testenv.CleanEnv()
+	logs := &testenv.LockedBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := testenv.ListeningURL(t, logs.String, testcamera.WaitLimit)
 
 	deadline := time.Now().Add(testcamera.WaitLimit)
 	for {

@@ -9,63 +9,49 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
+	"github.com/visiond/visiond/models/results"
 )
-
-// cleanEnv is the environment without VISIOND_* variables, so that the test's flags decide.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VISIOND_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
 
 // TestServe runs the daemon as a user does: it listens, becomes ready, answers, and stops
 // cleanly on SIGTERM.
 func TestServe(t *testing.T) {
 	bin := buildBinary(t)
-	dir := modelsDir(t, "coco-ssd", "mobilenet", "posenet") // the default set
+	dir := testmodels.Store(t, "coco-ssd", "mobilenet", "posenet").Dir // the default set
 	lib := testenv.ORTLibrary(t)
 	photo, err := os.ReadFile(testenv.Image(t, "airplane_airport_1280.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd, base, logs := startDaemon(t, append(cleanEnv(), "VISIOND_LOG_LEVEL=debug"), bin,
-		"serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 60 s:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(testenv.CleanEnv(), "VISIOND_LOG_LEVEL=debug")
+	logs := &testenv.LockedBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
+	defer cmd.Process.Kill()
+	base := testenv.ListeningURL(t, logs.String, 60*time.Second)
+	testenv.WaitReady(t, base, 60*time.Second, logs.String)
 	resp, err := http.Post(base+"/v1/detect", "image/jpeg", bytes.NewReader(photo))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var answer struct{ Results []struct{ Class string } }
+	var answer struct{ Results []results.Detection }
 	json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || len(answer.Results) == 0 || answer.Results[0].Class != "airplane" {
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("detect: %d %+v", resp.StatusCode, answer)
 	}
+	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
 	stopDaemon(t, cmd)
 	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
@@ -73,30 +59,6 @@ func TestServe(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-}
-
-// startDaemon runs the daemon with env and args in a temporary working directory, waits until
-// it listens, and returns it, its base URL and its log. It is killed when the test ends.
-func startDaemon(t *testing.T, env []string, bin string, args ...string) (*exec.Cmd, string, *testenv.LockedBuffer) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = env
-	logs := &testenv.LockedBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
-	return cmd, base, logs
 }
 
 // stopDaemon sends SIGTERM and expects a clean exit within 30 s.
@@ -112,16 +74,6 @@ func stopDaemon(t *testing.T, cmd *exec.Cmd) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30 s after SIGTERM")
-	}
-}
-
-// waitLog waits up to 60 s for the log to satisfy ok.
-func waitLog(t *testing.T, logs *testenv.LockedBuffer, ok func(string) bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !ok(logs.String()); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log after 60 s:\n%s", logs.String())
-		}
 	}
 }
 

@@ -24,17 +24,6 @@ import (
 // WaitLimit bounds every wait for a stream, a server or a tool; reaching it is a failure.
 const WaitLimit = 60 * time.Second
 
-// Need finds a program; missing, the test skips (fails in CI) saying which Debian packages
-// hold it.
-func Need(t testing.TB, name, debian string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		missing(t, name+" is not installed (Debian: apt-get install "+debian+")")
-	}
-	return path
-}
-
 // missing skips the test, or fails it in CI.
 func missing(t testing.TB, msg string) {
 	t.Helper()
@@ -80,7 +69,7 @@ func Helper(t testing.TB) string {
 // so that clients start fast.
 func Video(t testing.TB, w, h, fps int, secs float64, photos ...string) string {
 	t.Helper()
-	ffmpeg := Need(t, "ffmpeg", "ffmpeg")
+	ffmpeg := testenv.Tool(t, "ffmpeg", "ffmpeg")
 	out := filepath.Join(t.TempDir(), "video.mp4")
 	args := []string{"-loglevel", "error", "-y"}
 	var filter strings.Builder
@@ -125,7 +114,7 @@ func StartRTSP(t testing.TB, h264File string) *RTSP {
 	// Debian's python3-gi belongs to Debian's python3, which another python3 on the PATH may hide.
 	python := "/usr/bin/python3"
 	if _, err := os.Stat(python); err != nil {
-		python = Need(t, "python3", "python3 python3-gi")
+		python = testenv.Tool(t, "python3", "python3 python3-gi")
 	}
 	if exec.Command(python, "-c", `import gi; gi.require_version("GstRtspServer", "1.0")`).Run() != nil {
 		missing(t, "GStreamer's RTSP server is not installed (Debian: apt-get install gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)")
