@@ -53,6 +53,17 @@ func TestServe(t *testing.T) {
 	}
 	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
+	stopDaemon(t, cmd)
+	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// stopDaemon sends SIGTERM and expects a clean exit within 30 s.
+func stopDaemon(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -63,11 +74,6 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30 s after SIGTERM")
-	}
-	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, logs.String())
-		}
 	}
 }
 
