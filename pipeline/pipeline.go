@@ -156,10 +156,6 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// drawOptions draw on the decoded image itself rather than on a copy: the pipeline owns that
-// image, and recycles it once the annotated one is encoded.
-var drawOptions = annotate.Options{InPlace: true}
-
 // annotated draws the results onto the full-size image and encodes it. The model ran on img,
 // which may be reduced: the results are the same whether or not an annotation is asked for,
 // and only the drawing decodes the full image (an image the model ran on at full size is not
@@ -173,8 +169,11 @@ func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, fo
 		defer preprocess.Recycle(full)
 		img = full
 	}
+	// An image the pipeline decoded is its own, recycled once the answer is encoded: the
+	// results are drawn on it rather than on a copy. A caller's frame is left as it is.
+	o := annotate.Options{InPlace: req.Decoded == nil}
 	var buf bytes.Buffer
-	if err := annotate.Encode(&buf, r.draw(img, out), format, req.Quality); err != nil {
+	if err := annotate.Encode(&buf, r.draw(img, out, o), format, req.Quality); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
