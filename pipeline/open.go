@@ -103,6 +103,9 @@ func (p *Pipeline) load(o models.LoadOptions, name string) error {
 	if err != nil {
 		return fmt.Errorf("%w (model %s)", err, name)
 	}
+	if err := o.Store.Check(m); err != nil {
+		return fmt.Errorf("loading %s: %w", name, err)
+	}
 	r, err := task.open(o, m)
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", name, err)

@@ -17,18 +17,20 @@ const defaultPull = "coco-ssd mobilenet posenet"
 
 const modelsUsage = `Usage:
   visiond models list [--dir DIR]
-  visiond models pull [--dir DIR] [--mirror DIR|URL] [NAME... | all]
+  visiond models pull [--dir DIR] [--mirror DIR|URL] [--force] [NAME... | all]
 
-list shows every model visiond knows, whether it is installed, and its size.
+list shows every model visiond knows, whether it is installed (yes, no, or
+corrupt: a file whose SHA-256 is not the pinned one), and its size.
 pull downloads, verifies (SHA-256) and installs models. Without names it pulls
 the default set (` + defaultPull + `); "all" pulls every model.
-Files already installed intact are not fetched again.
+Files already installed intact are not fetched again, unless --force.
 
 Flags:
   --dir DIR         models directory (env VISIOND_MODELS_DIR, default ` + catalog.DefaultDir + `)
   --mirror DIR|URL  fetch every file from this folder or http(s) URL, which holds
                     the files flat under their names, instead of upstream
                     (env VISIOND_MODELS_MIRROR)
+  --force           fetch every file again, even one installed intact
 `
 
 // modelsCommand runs `visiond models list|pull`.
@@ -92,13 +94,9 @@ func modelsList(args []string, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTASK\tINSTALLED\tSIZE\tDESCRIPTION")
 	for _, m := range catalog.Catalog() {
-		ok, err := store.Installed(m)
+		installed, err := store.State(m)
 		if err != nil {
 			return fmt.Errorf("models list: %w", err)
-		}
-		installed := "no"
-		if ok {
-			installed = "yes"
 		}
 		var size int64
 		for _, f := range m.Files() {
@@ -113,6 +111,7 @@ func modelsList(args []string, stdout, stderr io.Writer) error {
 func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dir := modelsFlags("pull", stderr)
 	mirror := fs.String("mirror", envOr("VISIOND_MODELS_MIRROR", ""), "folder or http(s) URL to fetch from instead of upstream (env VISIOND_MODELS_MIRROR)")
+	force := fs.Bool("force", false, "fetch every file again, even one installed intact")
 	names, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -121,7 +120,7 @@ func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("models pull: %w", err)
 	}
-	p := &catalog.Puller{Store: catalog.Store{Dir: *dir}, Mirror: *mirror, Progress: newMeter(stdout).show}
+	p := &catalog.Puller{Store: catalog.Store{Dir: *dir}, Mirror: *mirror, Progress: newMeter(stdout).show, Force: *force}
 	for _, m := range todo {
 		if err := p.Pull(ctx, m); err != nil {
 			return err

@@ -55,6 +55,21 @@ type Model struct {
 	// Mean and Std map a float input: value = (pixel - Mean) / Std. Quantised uint8 inputs take
 	// raw 0..255 pixels and ignore them.
 	Mean, Std float32
+	// Own is true for a model a user installed (a card in the models directory), false for
+	// the built-in catalog.
+	Own bool
+}
+
+// repair is the command that installs m again, for error messages: damaged says a file is
+// present but wrong.
+func (m *Model) repair(damaged bool) string {
+	switch {
+	case m.Own:
+		return "install it again with: visiond models add " + m.Name + " FILE"
+	case damaged:
+		return "repair it with: visiond models pull --force " + m.Name
+	}
+	return "install it with: visiond models pull " + m.Name
 }
 
 // Files returns every file of the model: the graphs, then the labels.
