@@ -44,17 +44,23 @@ type buffers struct {
 }
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
-func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
-	loaded, err := convert.LoadFile(o.Store.Path(f), o.Mode)
+func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err error) {
+	mode := o.Mode
+	if m.Convert != "" { // the card's own conversion mode
+		if mode, err = (EngineConfig{Convert: m.Convert}).mode(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+		}
+	}
+	loaded, err := convert.LoadFile(o.Store.Path(f), mode)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s (run visiond models pull %s)", catalog.ErrNotInstalled, f.Name, m.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+		return nil, fmt.Errorf("%w: file: %w", ErrBadModel, err)
 	}
 	sess, err := o.Engine.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.Threads})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		return nil, fmt.Errorf("%w: file: %s is not a model ONNX Runtime can load: %w", ErrBadModel, f.Name, err)
 	}
 	ins := sess.Inputs()
 	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
@@ -66,7 +72,7 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
 	if std == 0 {
 		std = 1
 	}
-	g := &graph{
+	g = &graph{
 		sess:   sess,
 		input:  ins[0],
 		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: m.Fit},

@@ -29,6 +29,7 @@ func TestCode(t *testing.T) {
 		{catalog.ErrUnknownModel, "unknown_model"},
 		{catalog.ErrNotInstalled, "not_installed"},
 		{catalog.ErrChecksum, "bad_model"},
+		{catalog.ErrBadCard, "bad_model"},
 		{models.ErrBadModel, "bad_model"},
 		{models.ErrBadOption, "bad_option"},
 		{preprocess.ErrTooLarge, "too_large"},
