@@ -82,3 +82,16 @@ func Store(t testing.TB, names ...string) catalog.Store {
 	}
 	return catalog.Store{Dir: dir}
 }
+
+// OwnStore returns a new models folder holding files, by name: own models' cards (NAME.yaml)
+// and the files they name. It is removed when the test ends.
+func OwnStore(t testing.TB, files map[string][]byte) catalog.Store {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return catalog.Store{Dir: dir}
+}
