@@ -37,14 +37,15 @@ func ownModel(t *testing.T, files map[string][]byte, name string) (LoadOptions, 
 }
 
 // TestOwnClassifierCustomLabels: the shared MobileNet v1 0.25 installed as "kitchen" with
-// five labels of its own, mapped from ImageNet ids (line numbers of the 1001 labels, from
-// 0), names each photo with them, at the probability the catalog model gives that class.
+// five labels of its own (testmodels.Kitchen) names each photo with them, at the
+// probability the catalog model gives that class.
 func TestOwnClassifierCustomLabels(t *testing.T) {
-	o, m := ownModel(t, map[string][]byte{
-		"kitchen.yaml":   []byte("name: kitchen\ntask: classify\nfile: kitchen.tflite\nlabels: {file: kitchen.txt, format: id_label}\n"),
-		"kitchen.tflite": sharedModel(t, "mobilenet_v1_0.25_224_quant.tflite"),
-		"kitchen.txt":    []byte("934 burger\n505 mug\n813 rocket plane\n89 parrot\n163 hound\n"),
-	}, "kitchen")
+	store := testmodels.Kitchen(t, nil)
+	m, err := store.Lookup("kitchen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := LoadOptions{Engine: testmodels.Engine(t), Store: store, Threads: 1}
 	own, err := NewClassifier(o, m)
 	if err != nil {
 		t.Fatal(err)

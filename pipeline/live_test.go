@@ -2,8 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,36 +16,22 @@ import (
 	"github.com/visiond/visiond/pipeline"
 )
 
-// kitchenCard is an own model: the shared MobileNet v1 0.25 file with five labels of its own.
-const kitchenCard = `name: kitchen
-task: classify
-file: mobilenet_v1_0.25_224_quant.tflite
-labels: {file: kitchen.txt, format: id_label}
-`
-
-// ownModels returns load options for a models folder holding the mobilenet catalog model,
-// the kitchen card and what more is given.
+// ownModels returns load options for testmodels.Kitchen's folder with more files.
 func ownModels(t *testing.T, more map[string]string) models.LoadOptions {
 	t.Helper()
-	dir := testenv.ModelDir(t, "mobilenet_v2_1.0_224_quant.tflite", "imagenet_labels_1001.txt", "mobilenet_v1_0.25_224_quant.tflite")
-	files := map[string]string{"kitchen.yaml": kitchenCard, "kitchen.txt": "934 burger\n505 mug\n813 rocket plane\n89 parrot\n163 hound\n"}
+	files := map[string][]byte{}
 	for name, content := range more {
-		files[name] = content
+		files[name] = []byte(content)
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return models.LoadOptions{Engine: testmodels.Engine(t), Store: catalog.Store{Dir: dir}, Threads: 1}
+	return models.LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Kitchen(t, files), Threads: 1}
 }
 
 // TestBadCardDoesNotStopOthers: a configured own model whose card is bad is reported with
 // its error, and the other models load and serve.
 func TestBadCardDoesNotStopOthers(t *testing.T) {
 	load := ownModels(t, map[string]string{
-		"broken.yaml": "name: broken\ntask: dance\nfile: mobilenet_v1_0.25_224_quant.tflite\n",
-		"unfit.yaml":  "name: unfit\ntask: detect\nfile: mobilenet_v1_0.25_224_quant.tflite\nlabels: {file: kitchen.txt}\n",
+		"broken.yaml": "name: broken\ntask: dance\nfile: kitchen.tflite\n",
+		"unfit.yaml":  "name: unfit\ntask: detect\nfile: kitchen.tflite\nlabels: {file: kitchen.txt}\n",
 	})
 	p, err := pipeline.Open(pipeline.Defaults(), []string{"mobilenet", "broken", "unfit", "kitchen"}, load, nil)
 	if err != nil {
