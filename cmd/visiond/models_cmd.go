@@ -18,9 +18,10 @@ const defaultPull = "coco-ssd mobilenet posenet"
 const modelsUsage = `Usage:
   visiond models list [--dir DIR]
   visiond models pull [--dir DIR] [--mirror DIR|URL] [--force] [NAME... | all]
-
-list shows every model visiond knows, whether it is installed (yes, no, or
-corrupt: a file whose SHA-256 is not the pinned one), and its size.
+` + ownUsage + `
+list shows every model visiond knows, the catalog's and your own, whether it is
+installed (yes, no, corrupt: a file whose SHA-256 is not the pinned one, or
+invalid: an own model's card that cannot be used, with the reason), and its size.
 pull downloads, verifies (SHA-256) and installs models. Without names it pulls
 the default set (` + defaultPull + `); "all" pulls every model.
 Files already installed intact are not fetched again, unless --force.
@@ -44,12 +45,18 @@ func modelsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return modelsList(args[1:], stdout, stderr)
 	case "pull":
 		return modelsPull(ctx, args[1:], stdout, stderr)
+	case "add":
+		return modelsAdd(ctx, args[1:], stdout, stderr)
+	case "remove":
+		return modelsRemove(args[1:], stdout, stderr)
+	case "inspect":
+		return modelsInspect(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, modelsUsage)
 		return nil
 	}
 	fmt.Fprint(stderr, modelsUsage)
-	return fmt.Errorf("models: unknown subcommand %q (want list or pull)", args[0])
+	return fmt.Errorf("models: unknown subcommand %q (want list, pull, add, remove or inspect)", args[0])
 }
 
 // modelsFlags returns the flag set of a models subcommand with its --dir flag.
@@ -94,17 +101,36 @@ func modelsList(args []string, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTASK\tINSTALLED\tSIZE\tDESCRIPTION")
 	for _, m := range catalog.Catalog() {
-		installed, err := store.State(m)
-		if err != nil {
-			return fmt.Errorf("models list: %w", err)
+		if err := listRow(tw, store, m, m.Description); err != nil {
+			return err
 		}
-		var size int64
-		for _, f := range m.Files() {
-			size += f.Size
+	}
+	own, err := store.Own()
+	if err != nil {
+		return fmt.Errorf("models list: %w", err)
+	}
+	for _, c := range own {
+		if c.Err != nil {
+			fmt.Fprintf(tw, "%s\t-\tinvalid\t-\t%v\n", c.Name, c.Err)
+		} else if err := listRow(tw, store, c.Model, "own: "+c.Model.Description); err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f MiB\t%s\n", m.Name, m.Task, installed, float64(size)/(1<<20), m.Description)
 	}
 	return tw.Flush()
+}
+
+// listRow writes m's row of `models list`.
+func listRow(w io.Writer, store catalog.Store, m catalog.Model, description string) error {
+	installed, err := store.State(m)
+	if err != nil {
+		return fmt.Errorf("models list: %w", err)
+	}
+	var size int64
+	for _, f := range m.Files() {
+		size += f.Size
+	}
+	_, err = fmt.Fprintf(w, "%s\t%s\t%s\t%.1f MiB\t%s\n", m.Name, m.Task, installed, float64(size)/(1<<20), description)
+	return err
 }
 
 // modelsPull installs the models named in args, the default set when there are none.

@@ -51,6 +51,7 @@ func LoadFile(path string, mode Mode) (*Loaded, error) {
 	}
 	sum := sha256.Sum256(data)
 	cache := fmt.Sprintf("%s.%s.%s.v%d.onnx", path, hex.EncodeToString(sum[:8]), mode, Version)
+	// (CacheFiles matches this name.)
 	if b, ok := readCache(cache); ok {
 		return &Loaded{ONNX: b, Custom: custom, Cached: true}, nil
 	}
@@ -60,6 +61,17 @@ func LoadFile(path string, mode Mode) (*Loaded, error) {
 	}
 	writeAtomic(cache, sealCache(b))
 	return &Loaded{ONNX: b, Custom: custom}, nil
+}
+
+// CacheFiles returns the conversion caches of the model file at path, of every checksum,
+// mode and converter version.
+func CacheFiles(path string) ([]string, error) {
+	return filepath.Glob(escapeGlob(path) + ".*.*.v*.onnx")
+}
+
+// escapeGlob quotes the characters filepath.Match treats as special.
+func escapeGlob(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
 }
 
 // cacheMagic ends every cache file, after the SHA-256 of the ONNX bytes before it.
