@@ -27,7 +27,7 @@ type Classifier struct {
 // NewClassifier loads a classification model from the store: one output of a score per
 // class, logits or probabilities.
 func NewClassifier(o LoadOptions, m catalog.Model) (*Classifier, error) {
-	if m.Task != catalog.TaskClassify || len(m.Graphs) != 1 || m.Labels == nil {
+	if m.Task != catalog.TaskClassify || len(m.Graphs) != 1 {
 		return nil, fmt.Errorf("%w: %s is a %s model, not a classifier", ErrBadModel, m.Name, m.Task)
 	}
 	g, err := openGraph(o, m.Graphs[0], m)

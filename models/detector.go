@@ -51,7 +51,7 @@ type Detector struct {
 
 // NewDetector loads a detection model from the store.
 func NewDetector(o LoadOptions, m catalog.Model) (*Detector, error) {
-	if m.Task != catalog.TaskDetect || len(m.Graphs) != 1 || m.Labels == nil {
+	if m.Task != catalog.TaskDetect || len(m.Graphs) != 1 {
 		return nil, fmt.Errorf("%w: %s is a %s model, not a detector", ErrBadModel, m.Name, m.Task)
 	}
 	g, err := openGraph(o, m.Graphs[0], m)

@@ -1,9 +1,12 @@
 package models
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +19,15 @@ import (
 // the number of classes the model has; -1 takes as many as the file names. A file of lines
 // must name every class. Errors name the card field and wrap ErrBadModel.
 func classLabels(o LoadOptions, m catalog.Model, n int) ([]string, error) {
-	lines, err := readLabels(o.Store.Path(*m.Labels))
+	var lines []string
+	var err error
+	source := "the labels packed in " + m.Graphs[0].Name
+	if m.Labels != nil {
+		source = m.Labels.Name
+		lines, err = readLabels(o.Store.Path(*m.Labels))
+	} else {
+		lines, err = packedLabels(o.Store.Path(m.Graphs[0]))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -32,11 +43,11 @@ func classLabels(o LoadOptions, m catalog.Model, n int) ([]string, error) {
 		}
 		if n >= 0 && len(lines) < n+m.LabelOffset {
 			return nil, fmt.Errorf("%w: labels.file: %s has %d lines, fewer than the model's %d classes (with labels.offset %d, %d lines)",
-				ErrBadModel, m.Labels.Name, len(lines), n, m.LabelOffset, n+m.LabelOffset)
+				ErrBadModel, source, len(lines), n, m.LabelOffset, n+m.LabelOffset)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: labels.file: %s: %v", ErrBadModel, m.Labels.Name, err)
+		return nil, fmt.Errorf("%w: labels.file: %s: %v", ErrBadModel, source, err)
 	}
 	if n < 0 {
 		for id := range entries {
@@ -44,19 +55,58 @@ func classLabels(o LoadOptions, m catalog.Model, n int) ([]string, error) {
 		}
 	}
 	if n <= 0 {
-		return nil, fmt.Errorf("%w: labels.file: %s names no class (labels.offset %d)", ErrBadModel, m.Labels.Name, m.LabelOffset)
+		return nil, fmt.Errorf("%w: labels.file: %s names no class (labels.offset %d)", ErrBadModel, source, m.LabelOffset)
 	}
 	labels := make([]string, n)
 	for id, l := range entries {
 		c := id - m.LabelOffset
 		if c >= n && m.LabelFormat != catalog.LabelLines {
-			return nil, fmt.Errorf("%w: labels.file: %s: id %d names no class of the model (it has %d, labels.offset %d)", ErrBadModel, m.Labels.Name, id, n, m.LabelOffset)
+			return nil, fmt.Errorf("%w: labels.file: %s: id %d names no class of the model (it has %d, labels.offset %d)", ErrBadModel, source, id, n, m.LabelOffset)
 		}
 		if c >= 0 && c < n {
 			labels[c] = l
 		}
 	}
 	return labels, nil
+}
+
+// packedLabels reads the labels file packed in a TFLite model: a member of the zip archive
+// that TFLite metadata appends to the file, the one whose name says "label", else the
+// only .txt member. Errors name the card field.
+func packedLabels(modelPath string) ([]string, error) {
+	z, err := zip.OpenReader(modelPath)
+	if err != nil {
+		return nil, fmt.Errorf("%w: labels: missing, and %s packs no labels file (%v)", ErrBadModel, filepath.Base(modelPath), err)
+	}
+	defer z.Close()
+	var found *zip.File
+	txt := 0
+	for _, f := range z.File {
+		if !strings.EqualFold(filepath.Ext(f.Name), ".txt") {
+			continue
+		}
+		txt++
+		if found == nil || strings.Contains(strings.ToLower(f.Name), "label") {
+			found = f
+		}
+	}
+	if found == nil || txt > 1 && !strings.Contains(strings.ToLower(found.Name), "label") {
+		return nil, fmt.Errorf("%w: labels: missing, and %s packs no single labels file", ErrBadModel, filepath.Base(modelPath))
+	}
+	r, err := found.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: labels: %s in %s: %v", ErrBadModel, found.Name, filepath.Base(modelPath), err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, maxLabelFileBytes+1))
+	if err != nil || len(b) > maxLabelFileBytes {
+		return nil, fmt.Errorf("%w: labels: %s in %s is unreadable or over %d bytes", ErrBadModel, found.Name, filepath.Base(modelPath), maxLabelFileBytes)
+	}
+	lines, err := splitLines(b)
+	if len(lines) == 0 && err == nil {
+		err = fmt.Errorf("%w: labels: %s in %s is empty", ErrBadModel, found.Name, filepath.Base(modelPath))
+	}
+	return lines, err
 }
 
 // idLabels reads "ID LABEL" lines; blank lines are skipped.

@@ -208,3 +208,25 @@ func TestOwnLabelErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnPackedLabels: a card without labels takes those that TFLite metadata packs in the
+// model file (the shared MobileNet v1 0.25 packs labels.txt); a model that packs none is an
+// error naming the field.
+func TestOwnPackedLabels(t *testing.T) {
+	card := []byte("name: packed\ntask: classify\nfile: packed.tflite\n")
+	o, m := ownModel(t, map[string][]byte{"packed.yaml": card, "packed.tflite": sharedModel(t, "mobilenet_v1_0.25_224_quant.tflite")}, "packed")
+	c, err := NewClassifier(o, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got, _, err := c.Classify(context.Background(), decodeImage(t, "burger.jpg"), 1)
+	if err != nil || len(got) != 1 || got[0].ClassName != "cheeseburger" || len(c.Labels()) != 1001 {
+		t.Errorf("burger.jpg with packed labels: %+v, %d labels, %v", got, len(c.Labels()), err)
+	}
+
+	o, m = ownModel(t, map[string][]byte{"packed.yaml": card, "packed.tflite": sharedModel(t, "mobilenet_v2_1.0_224_quant.tflite")}, "packed")
+	if _, err := NewClassifier(o, m); err == nil || !strings.Contains(err.Error(), "labels: missing, and packed.tflite packs no labels file") {
+		t.Errorf("no labels anywhere: %v", err)
+	}
+}

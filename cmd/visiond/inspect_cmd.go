@@ -73,7 +73,11 @@ func modelsInspect(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "\ncard draft (check task, labels and input before `visiond models add --card`):")
 	enc := yaml.NewEncoder(stdout)
 	enc.SetIndent(2)
-	if err := enc.Encode(draftCard(m, counts, filepath.Base(path))); err != nil {
+	draft := draftCard(m, counts, filepath.Base(path))
+	if strings.Contains(strings.Join(packed, " "), ".txt ") {
+		draft.Labels = nil // the packed labels serve
+	}
+	if err := enc.Encode(draft); err != nil {
 		return err
 	}
 	return enc.Close()

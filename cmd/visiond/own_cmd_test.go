@@ -96,6 +96,11 @@ func TestModelsInspect(t *testing.T) {
 			t.Errorf("inspect output lacks %q:\n%s", want, out)
 		}
 	}
+	out, err = runModels(t, "inspect", testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite"))
+	if err != nil || !strings.Contains(out, "files packed in the model (metadata): labels.txt (10484 bytes)") ||
+		!strings.Contains(out, "task: classify") || strings.Contains(out, "labels:") {
+		t.Errorf("inspect of a model packing its labels: %v\n%s", err, out)
+	}
 	if _, err := runModels(t, "inspect", testenv.Model(t, "imagenet_labels_1001.txt")); err == nil || !strings.Contains(err.Error(), "not a TFLite file") {
 		t.Errorf("inspect of a text file: %v", err)
 	}

@@ -63,7 +63,8 @@ type Card struct {
 	Task        Task   `yaml:"task"`
 	Description string `yaml:"description,omitempty"`
 	// File is the model, a .tflite or .onnx file beside the card; Files, for models of
-	// several graphs (hands), lists them in pipeline order.
+	// several graphs (hands), lists them in pipeline order. Labels may be left out (or its
+	// file) when the .tflite packs its labels file (TFLite metadata).
 	File   *File       `yaml:"file,omitempty"`
 	Files  []File      `yaml:"files,omitempty"`
 	Labels *CardLabels `yaml:"labels,omitempty"`
@@ -208,24 +209,25 @@ func checkFile(f File, exts ...string) error {
 	return nil
 }
 
-// labels fills m's labels from the card.
+// labels fills m's labels from the card. Without a labels file, a detector's or
+// classifier's labels come from the file packed in its model (TFLite metadata).
 func (c Card) labels(m *Model, bad func(string, string, ...any)) {
 	needs := c.Task == TaskDetect || c.Task == TaskClassify
+	l := c.Labels
 	switch {
-	case c.Labels == nil && needs:
-		bad("labels", "missing: a %s model needs a labels file", c.Task)
-		return
-	case c.Labels == nil:
+	case l == nil:
+		m.LabelFormat = LabelLines
 		return
 	case !needs:
 		bad("labels", "a %s model has no labels", c.Task)
 		return
 	}
-	l := c.Labels
-	if err := checkFile(l.File, ".txt", ".pbtxt", ".labels", ".csv"); err != nil {
-		bad("labels.file", "%v", err)
+	if l.File.Name != "" {
+		if err := checkFile(l.File, ".txt", ".pbtxt", ".labels", ".csv"); err != nil {
+			bad("labels.file", "%v", err)
+		}
+		m.Labels = &l.File
 	}
-	m.Labels = &l.File
 	m.LabelFormat, m.LabelOffset = l.Format, l.Offset
 	switch l.Format {
 	case "":

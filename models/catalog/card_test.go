@@ -96,7 +96,6 @@ func TestParseCardErrors(t *testing.T) {
 		{"file in a folder", change("name: birds.tflite", "name: ../birds.tflite"), []string{"file:", "plain file name"}},
 		{"not tflite or onnx", change("name: birds.tflite", "name: birds.pt"), []string{"file:", `"birds.pt" is not a .tflite or .onnx file`}},
 		{"bad sha256", change("sha256: e480", "sha256: E480"), []string{"file:", "64 lower-case hex digits"}},
-		{"no labels", change("labels: {file: birds.pbtxt, offset: 1}", ""), []string{"labels: missing"}},
 		{"bad label format", change("offset: 1}", "offset: 1, format: csv}"), []string{"labels.format:", `"csv"`}},
 		{"bad resize", change("resize: letterbox", "resize: crop"), []string{"input.resize:", `"crop"`}},
 		{"bad range", change("range: [-1, 1]", "range: [1, -1]"), []string{"input.range:", "min < max"}},

@@ -50,7 +50,8 @@ type Model struct {
 	Description string
 	// Graphs are the model files in pipeline order (one, except for hands: palm, then landmarks).
 	Graphs []File
-	// Labels is the label file, if the model has one.
+	// Labels is the label file, if the model has one beside it; nil for a detector or
+	// classifier that packs its labels in its model file.
 	Labels *File
 	// LabelFormat is how Labels names classes, and class c of the model is its entry
 	// c+LabelOffset.
