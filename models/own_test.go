@@ -230,3 +230,32 @@ func TestOwnPackedLabels(t *testing.T) {
 		t.Errorf("no labels anywhere: %v", err)
 	}
 }
+
+// TestOwnPoseModel: the MoveNet file under a card of its own (task pose, letterbox) finds
+// the same keypoints as the catalog's movenet.
+func TestOwnPoseModel(t *testing.T) {
+	o, m := ownModel(t, map[string][]byte{
+		"dancer.yaml":   []byte("name: dancer\ntask: pose\nfile: dancer.tflite\ninput: {resize: letterbox}\n"),
+		"dancer.tflite": sharedModel(t, "movenet_singlepose_lightning_int8_4.tflite"),
+	}, "dancer")
+	own, err := NewPoseEstimator(o, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	refModel, _ := catalog.Lookup("movenet")
+	ref, err := NewPoseEstimator(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, refModel.Name), Threads: 1}, refModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	img := decodeImage(t, "person_fullbody_pose.jpg")
+	got, _, err := own.Estimate(context.Background(), img, PoseQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := ref.Estimate(context.Background(), img, PoseQuery{})
+	if len(got) != 1 || len(got[0].Keypoints) != 17 || !reflect.DeepEqual(got, want) {
+		t.Errorf("own MoveNet: %+v\nwant the catalog's: %+v", got, want)
+	}
+}

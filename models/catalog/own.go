@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -135,12 +136,14 @@ func (s Store) Add(c Card, modelFile, labelsFile string) (Model, error) {
 	if err != nil {
 		return fail(err)
 	}
-	data, err := yaml.Marshal(c)
-	if err != nil {
+	var data bytes.Buffer
+	enc := yaml.NewEncoder(&data)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
 		return fail(err)
 	}
 	card := filepath.Join(s.Root(), c.Name+CardExt)
-	if err := writeFileAtomic(card, data); err != nil {
+	if err := writeFileAtomic(card, data.Bytes()); err != nil {
 		return fail(err)
 	}
 	m.Own = true
