@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -23,6 +24,33 @@ func sharedModel(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// catalogModel returns load options for the catalog model name and its entry.
+func catalogModel(t *testing.T, name string) (LoadOptions, catalog.Model) {
+	t.Helper()
+	m, err := catalog.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, name), Threads: 1}, m
+}
+
+// openPair opens, with open, the own model name of a folder of files and the catalog model
+// ref; both are closed when the test ends.
+func openPair[T io.Closer](t *testing.T, open func(LoadOptions, catalog.Model) (T, error), files map[string][]byte, name, ref string) (own, catalogs T) {
+	t.Helper()
+	own, err := open(ownModel(t, files, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { own.Close() })
+	catalogs, err = open(catalogModel(t, ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { catalogs.Close() })
+	return own, catalogs
 }
 
 // ownModel writes files into a new models folder and looks up the own model name there.
@@ -51,8 +79,7 @@ func TestOwnClassifierCustomLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer own.Close()
-	refModel, _ := catalog.Lookup("mobilenet-v1-0.25")
-	ref, err := NewClassifier(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, refModel.Name), Threads: 1}, refModel)
+	ref, err := NewClassifier(catalogModel(t, "mobilenet-v1-0.25"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,22 +172,11 @@ func TestOwnONNXClassifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, m := ownModel(t, map[string][]byte{
+	own, ref := openPair(t, NewClassifier, map[string][]byte{
 		"small.yaml": []byte("name: small\ntask: classify\nfile: small.onnx\nlabels: {file: small.txt}\n"),
 		"small.onnx": loaded.ONNX,
 		"small.txt":  sharedModel(t, "imagenet_labels_1001.txt"),
-	}, "small")
-	own, err := NewClassifier(o, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
-	refModel, _ := catalog.Lookup("mobilenet-v1-0.25")
-	ref, err := NewClassifier(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, refModel.Name), Threads: 1}, refModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Close()
+	}, "small", "mobilenet-v1-0.25")
 	for _, tc := range classifyCases {
 		img := decodeImage(t, tc.image)
 		got, _, err := own.Classify(context.Background(), img, 3)
@@ -234,21 +250,10 @@ func TestOwnPackedLabels(t *testing.T) {
 // TestOwnPoseModel: the MoveNet file under a card of its own (task pose, letterbox) finds
 // the same keypoints as the catalog's movenet.
 func TestOwnPoseModel(t *testing.T) {
-	o, m := ownModel(t, map[string][]byte{
+	own, ref := openPair(t, NewPoseEstimator, map[string][]byte{
 		"dancer.yaml":   []byte("name: dancer\ntask: pose\nfile: dancer.tflite\ninput: {resize: letterbox}\n"),
 		"dancer.tflite": sharedModel(t, "movenet_singlepose_lightning_int8_4.tflite"),
-	}, "dancer")
-	own, err := NewPoseEstimator(o, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
-	refModel, _ := catalog.Lookup("movenet")
-	ref, err := NewPoseEstimator(LoadOptions{Engine: testmodels.Engine(t), Store: testmodels.Store(t, refModel.Name), Threads: 1}, refModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Close()
+	}, "dancer", "movenet")
 	img := decodeImage(t, "person_fullbody_pose.jpg")
 	got, _, err := own.Estimate(context.Background(), img, PoseQuery{})
 	if err != nil {

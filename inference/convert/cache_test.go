@@ -10,9 +10,10 @@ import (
 	"github.com/visiond/visiond/internal/testenv"
 )
 
-// TestLoadFileCache: the first load converts and writes the cache under a key of checksum,
-// mode and converter version; the second reads it; a changed model file is converted again.
-func TestLoadFileCache(t *testing.T) {
+// tempModel copies the shared MobileNet v1 0.25 into a temporary folder, for tests that
+// write caches beside it, and returns its path and bytes.
+func tempModel(t *testing.T) (string, []byte) {
+	t.Helper()
 	data, err := os.ReadFile(testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite"))
 	if err != nil {
 		t.Fatal(err)
@@ -21,6 +22,13 @@ func TestLoadFileCache(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return path, data
+}
+
+// TestLoadFileCache: the first load converts and writes the cache under a key of checksum,
+// mode and converter version; the second reads it; a changed model file is converted again.
+func TestLoadFileCache(t *testing.T) {
+	path, data := tempModel(t)
 	first, err := LoadFile(path, Float)
 	if err != nil || first.Cached {
 		t.Fatalf("first load: cached %v, %v", first != nil && first.Cached, err)
@@ -52,14 +60,7 @@ func TestLoadFileCache(t *testing.T) {
 // a byte changed, emptied, or its checksum cut off) is converted again and replaced, and the
 // result is the same ONNX the first conversion gave.
 func TestLoadFileRebuildsDamagedCache(t *testing.T) {
-	data, err := os.ReadFile(testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "m.tflite")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, _ := tempModel(t)
 	first, err := LoadFile(path, Float)
 	if err != nil {
 		t.Fatal(err)
