@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"math"
 	"sync"
 
 	"github.com/visiond/visiond/inference"
@@ -66,17 +67,23 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err er
 	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
 		(ins[0].DType != inference.Uint8 && ins[0].DType != inference.Float32) {
 		sess.Close()
-		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
+		return nil, fmt.Errorf("%w: %s: input: want one [1,H,W,3] (NHWC) uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
 	}
-	std := m.Std
+	mean, std := m.Mean, m.Std
 	if std == 0 {
 		std = 1
+	}
+	if m.NormalizeFromFile && loaded.Std != nil && ins[0].DType == inference.Float32 {
+		if mean, std, err = fileNormalization(loaded); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		}
 	}
 	g = &graph{
 		sess:   sess,
 		input:  ins[0],
 		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: m.Fit},
-		mean:   m.Mean,
+		mean:   mean,
 		std:    std,
 		custom: loaded.Custom,
 	}
@@ -87,6 +94,18 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err er
 	}
 	g.buffers.Put(b)
 	return g, nil
+}
+
+// fileNormalization is the one mean and std of a model file's metadata; metadata that
+// normalises each channel differently is an error, as the resize fills every channel alike.
+func fileNormalization(l *convert.Loaded) (mean, std float32, err error) {
+	mean, std = l.Mean[0], l.Std[0]
+	for _, v := range append(l.Mean, l.Std...) {
+		if v != mean && v != std || math.IsNaN(float64(v)) || std == 0 {
+			return 0, 0, fmt.Errorf("input: the file's metadata normalises by mean %v and std %v, not one mean and std for all channels; give input.mean and input.std in the card", l.Mean, l.Std)
+		}
+	}
+	return mean, std, nil
 }
 
 func (g *graph) newBuffers() (*buffers, error) {

@@ -61,6 +61,10 @@ func modelsInspect(args []string, stdout, stderr io.Writer) error {
 	}
 	sort.Strings(ops)
 	fmt.Fprintf(stdout, "operators: %s\n", strings.Join(ops, " "))
+	mean, std, normalized := m.InputNormalization()
+	if normalized {
+		fmt.Fprintf(stdout, "input normalisation (metadata): mean %v, std %v\n", mean, std)
+	}
 	packed := packedFiles(data)
 	if len(packed) > 0 {
 		fmt.Fprintf(stdout, "files packed in the model (metadata): %s\n", strings.Join(packed, ", "))
@@ -76,6 +80,9 @@ func modelsInspect(args []string, stdout, stderr io.Writer) error {
 	draft := draftCard(m, counts, filepath.Base(path))
 	if strings.Contains(strings.Join(packed, " "), ".txt ") {
 		draft.Labels = nil // the packed labels serve
+	}
+	if normalized {
+		draft.Input.Range = nil // the metadata's normalisation serves
 	}
 	if err := enc.Encode(draft); err != nil {
 		return err
@@ -123,7 +130,8 @@ func packedFiles(data []byte) []string {
 }
 
 // draftCard guesses a card from a model's graph: a detector when it ends in the SSD
-// post-processing operator or has four outputs, else a classifier; float inputs in -1..1.
+// post-processing operator or has four outputs, else a classifier; float inputs in -1..1
+// (the most common range, to be checked).
 func draftCard(m *tflite.Model, ops map[string]int, file string) catalog.Card {
 	g := m.Subgraphs[0]
 	c := catalog.Card{Name: strings.ToLower(strings.TrimSuffix(file, filepath.Ext(file))), Task: catalog.TaskClassify,

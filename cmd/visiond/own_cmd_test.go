@@ -98,6 +98,7 @@ func TestModelsInspect(t *testing.T) {
 	}
 	out, err = runModels(t, "inspect", testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite"))
 	if err != nil || !strings.Contains(out, "files packed in the model (metadata): labels.txt (10484 bytes)") ||
+		!strings.Contains(out, "input normalisation (metadata): mean [127.5], std [127.5]") ||
 		!strings.Contains(out, "task: classify") || strings.Contains(out, "labels:") {
 		t.Errorf("inspect of a model packing its labels: %v\n%s", err, out)
 	}

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/draw"
 	"io"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -145,6 +146,42 @@ func TestOwnModelLoadErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q lacks %q", err, s)
 				}
+			}
+		})
+	}
+}
+
+// TestMetadataNormalization: a float classifier whose card gives no normalisation takes the
+// one its TFLite metadata gives; a card's own range wins; without either, pixels go in as
+// they are. convert.ChannelClassifier scores each class by the mean of its channel, so an
+// orange (255, 128, 0) image scores (255, 128, 0) normalised, and the probabilities are
+// those scores' softmax.
+func TestMetadataNormalization(t *testing.T) {
+	softmaxRed := func(r, g, b float64) float64 { return math.Exp(r) / (math.Exp(r) + math.Exp(g) + math.Exp(b)) }
+	for _, tc := range []struct {
+		name    string
+		model   []byte
+		input   string
+		wantRed float64
+	}{
+		{"metadata: mean 0, std 255", convert.ChannelClassifier(0, 255), "", softmaxRed(1, 128.0/255, 0)},
+		{"the card's range over the metadata", convert.ChannelClassifier(0, 255), "input: {range: [0, 2]}\n", softmaxRed(2, 2*128.0/255, 0)},
+		{"neither", convert.ChannelClassifier(0, 0), "", softmaxRed(255, 128, 0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loaded, err := loadOwn(t, map[string][]byte{
+				"colors.yaml":   []byte("name: colors\ntask: classify\nfile: colors.tflite\nlabels: {file: colors.txt}\n" + tc.input),
+				"colors.tflite": tc.model,
+				"colors.txt":    []byte("red\ngreen\nblue\n"),
+			}, "colors")
+			if err != nil {
+				t.Fatal(err)
+			}
+			orange := image.NewRGBA(image.Rect(0, 0, 8, 8))
+			draw.Draw(orange, orange.Bounds(), image.NewUniform(color.RGBA{255, 128, 0, 255}), image.Point{}, draw.Src)
+			got, _, err := loaded.(*models.Classifier).Classify(context.Background(), orange, 1)
+			if err != nil || len(got) != 1 || got[0].ClassName != "red" || math.Abs(got[0].Probability-tc.wantRed) > 1e-4 {
+				t.Errorf("orange: %+v, %v; want red at %.5f", got, err, tc.wantRed)
 			}
 		})
 	}

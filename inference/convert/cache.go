@@ -24,6 +24,9 @@ const Version = 2
 type Loaded struct {
 	ONNX   []byte
 	Custom []CustomOp
+	// Mean and Std are the input normalisation a TFLite file's metadata gives (per channel,
+	// or one value for all), or nil.
+	Mean, Std []float32
 	// Cached is true when the ONNX bytes came from the conversion cache.
 	Cached bool
 }
@@ -49,18 +52,19 @@ func LoadFile(path string, mode Mode) (*Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	mean, std, _ := m.InputNormalization()
 	sum := sha256.Sum256(data)
 	cache := fmt.Sprintf("%s.%s.%s.v%d.onnx", path, hex.EncodeToString(sum[:8]), mode, Version)
 	// (CacheFiles matches this name.)
 	if b, ok := readCache(cache); ok {
-		return &Loaded{ONNX: b, Custom: custom, Cached: true}, nil
+		return &Loaded{ONNX: b, Custom: custom, Mean: mean, Std: std, Cached: true}, nil
 	}
 	b, err := Convert(m, mode)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	writeAtomic(cache, sealCache(b))
-	return &Loaded{ONNX: b, Custom: custom}, nil
+	return &Loaded{ONNX: b, Custom: custom, Mean: mean, Std: std}, nil
 }
 
 // CacheFiles returns the conversion caches of the model file at path, of every checksum,

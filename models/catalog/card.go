@@ -86,7 +86,8 @@ type CardLabels struct {
 
 // CardInput is the input section of a card: how pixels become the input tensor. A uint8
 // input takes pixels as they are; a float input takes (pixel - mean) / std, or the pixels
-// scaled linearly onto range [min, max].
+// scaled linearly onto range [min, max]; without either, the normalisation the TFLite
+// file's metadata gives, else the pixels as they are.
 type CardInput struct {
 	// Width and Height, when set, must be the graph's input size.
 	Width  int       `yaml:"width,omitempty"`
@@ -272,6 +273,7 @@ func (c Card) input(m *Model, bad func(string, string, ...any)) {
 		m.Std = 255 / (in.Range[1] - in.Range[0])
 		m.Mean = -in.Range[0] * m.Std
 	default:
+		m.NormalizeFromFile = in.Mean == nil && in.Std == nil
 		if in.Mean != nil {
 			m.Mean = *in.Mean
 		}

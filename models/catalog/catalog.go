@@ -65,6 +65,9 @@ type Model struct {
 	// Mean and Std map a float input: value = (pixel - Mean) / Std. Quantised uint8 inputs take
 	// raw 0..255 pixels and ignore them.
 	Mean, Std float32
+	// NormalizeFromFile: the card gives no normalisation, so a float input takes the one the
+	// TFLite file's metadata gives, if any (else Mean and Std).
+	NormalizeFromFile bool
 	// Decoder turns a detector's or classifier's outputs into results; Outputs names the
 	// tensors of DecodeBoxes; Background says class 0 of a classifier is never reported.
 	Decoder    Decoder
