@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test fuzz bench run loadtest example golden
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -62,3 +62,7 @@ example: build
 		$(EXAMPLES)/street_coco_000000373353.jpg $(EXAMPLES)/beach_people_kites.jpg > /dev/null
 	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
 	@echo "visiond: annotated photos in var/examples/"
+
+## golden: rewrite testdata/golden from the models' current answers (look at the diff first).
+golden: setup
+	VISIOND_UPDATE_GOLDEN=1 $(GO) test ./pipeline -run '^TestGolden$$' -count=1

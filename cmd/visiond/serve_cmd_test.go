@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
+	"github.com/visiond/visiond/models/results"
 )
 
 // cleanEnv is the environment without VISIOND_* variables, so that the test's flags decide.
@@ -33,7 +36,7 @@ func cleanEnv() []string {
 // cleanly on SIGTERM.
 func TestServe(t *testing.T) {
 	bin := buildBinary(t)
-	dir := modelsDir(t, "coco-ssd", "mobilenet", "posenet") // the default set
+	dir := testmodels.Store(t, "coco-ssd", "mobilenet", "posenet").Dir // the default set
 	lib := testenv.ORTLibrary(t)
 	photo, err := os.ReadFile(testenv.Image(t, "airplane_airport_1280.jpg"))
 	if err != nil {
@@ -75,12 +78,13 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var answer struct{ Results []struct{ Class string } }
+	var answer struct{ Results []results.Detection }
 	json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || len(answer.Results) == 0 || answer.Results[0].Class != "airplane" {
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("detect: %d %+v", resp.StatusCode, answer)
 	}
+	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)

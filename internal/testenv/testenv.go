@@ -42,13 +42,13 @@ func SharedDir(t testing.TB) string {
 // Model returns the path of a file in the shared models folder.
 func Model(t testing.TB, name string) string {
 	t.Helper()
-	return need(t, filepath.Join(SharedDir(t), "models", name))
+	return needShared(t, "models/"+name)
 }
 
 // Image returns the path of a file in the shared images folder.
 func Image(t testing.TB, name string) string {
 	t.Helper()
-	return need(t, filepath.Join(SharedDir(t), "images", name))
+	return needShared(t, "images/"+name)
 }
 
 func need(t testing.TB, path string) string {
@@ -59,6 +59,17 @@ func need(t testing.TB, path string) string {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
+	}
+	return path
+}
+
+// needShared is need for a file of the shared folder, which must also be the file that
+// testdata/shared.sha256 names: a wrong or changed file fails the test with its name.
+func needShared(t testing.TB, rel string) string {
+	t.Helper()
+	path := need(t, filepath.Join(SharedDir(t), rel))
+	if err := checkShared(Root(t), rel, path); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }
