@@ -142,12 +142,7 @@ func (p *Pipeline) Load(name string) (ModelInfo, error) {
 			return ModelInfo{}, err
 		}
 	}
-	for _, info := range p.reg.infos(false) {
-		if info.Name == name {
-			return info, nil
-		}
-	}
-	return ModelInfo{}, fmt.Errorf("%w: %s was unloaded meanwhile", catalog.ErrUnknownModel, name)
+	return p.reg.info(name), nil
 }
 
 // Unload stops serving a model: new requests for it fail at once, those running finish

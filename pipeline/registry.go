@@ -55,6 +55,19 @@ func (g *registry) fail(name string, task catalog.Task, err error) {
 	g.failed[name] = ModelInfo{Name: name, Task: task, Status: StatusError, Error: err.Error()}
 }
 
+// info describes the loaded model name, the zero ModelInfo when it is not loaded.
+func (g *registry) info(name string) ModelInfo {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	e := g.loaded[name]
+	if e == nil {
+		return ModelInfo{}
+	}
+	info := e.info
+	info.Default = g.defaultOf(info.Task) == name
+	return info
+}
+
 // has reports whether name is loaded.
 func (g *registry) has(name string) bool {
 	g.mu.RLock()
