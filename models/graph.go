@@ -99,13 +99,18 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err er
 // fileNormalization is the one mean and std of a model file's metadata; metadata that
 // normalises each channel differently is an error, as the resize fills every channel alike.
 func fileNormalization(l *convert.Loaded) (mean, std float32, err error) {
-	mean, std = l.Mean[0], l.Std[0]
-	for _, v := range append(l.Mean, l.Std...) {
-		if v != mean && v != std || math.IsNaN(float64(v)) || std == 0 {
-			return 0, 0, fmt.Errorf("input: the file's metadata normalises by mean %v and std %v, not one mean and std for all channels; give input.mean and input.std in the card", l.Mean, l.Std)
+	same := func(vs []float32) bool {
+		for _, v := range vs {
+			if v != vs[0] || math.IsNaN(float64(v)) {
+				return false
+			}
 		}
+		return true
 	}
-	return mean, std, nil
+	if !same(l.Mean) || !same(l.Std) || l.Std[0] == 0 {
+		return 0, 0, fmt.Errorf("input: the file's metadata normalises by mean %v and std %v, not one mean and std for all channels; give input.mean and input.std in the card", l.Mean, l.Std)
+	}
+	return l.Mean[0], l.Std[0], nil
 }
 
 func (g *graph) newBuffers() (*buffers, error) {
