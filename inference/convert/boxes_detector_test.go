@@ -158,15 +158,19 @@ func TestOwnModelLoadErrors(t *testing.T) {
 // those scores' softmax.
 func TestMetadataNormalization(t *testing.T) {
 	softmaxRed := func(r, g, b float64) float64 { return math.Exp(r) / (math.Exp(r) + math.Exp(g) + math.Exp(b)) }
+	one := func(v float32) []float32 { return []float32{v} }
 	for _, tc := range []struct {
 		name    string
 		model   []byte
 		input   string
 		wantRed float64
+		wantErr string
 	}{
-		{"metadata: mean 0, std 255", convert.ChannelClassifier(0, 255), "", softmaxRed(1, 128.0/255, 0)},
-		{"the card's range over the metadata", convert.ChannelClassifier(0, 255), "input: {range: [0, 2]}\n", softmaxRed(2, 2*128.0/255, 0)},
-		{"neither", convert.ChannelClassifier(0, 0), "", softmaxRed(255, 128, 0)},
+		{"metadata: mean 0, std 255", convert.ChannelClassifier(one(0), one(255)), "", softmaxRed(1, 128.0/255, 0), ""},
+		{"the card's range over the metadata", convert.ChannelClassifier(one(0), one(255)), "input: {range: [0, 2]}\n", softmaxRed(2, 2*128.0/255, 0), ""},
+		{"neither", convert.ChannelClassifier(nil, nil), "", softmaxRed(255, 128, 0), ""},
+		{"metadata per channel", convert.ChannelClassifier([]float32{0, 0, 10}, one(255)), "", 0,
+			"input: the file's metadata normalises by mean [0 0 10] and std [255], not one mean and std for all channels"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			loaded, err := loadOwn(t, map[string][]byte{
@@ -174,6 +178,12 @@ func TestMetadataNormalization(t *testing.T) {
 				"colors.tflite": tc.model,
 				"colors.txt":    []byte("red\ngreen\nblue\n"),
 			}, "colors")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("load: %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

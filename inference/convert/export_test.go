@@ -48,17 +48,17 @@ func ExpClassifier() []byte {
 }
 
 // ChannelClassifier is a float TFLite classifier of three classes (red, green, blue) whose
-// score for each is the mean of that channel of its [1,4,4,3] input. With std > 0 its TFLite
+// score for each is the mean of that channel of its [1,4,4,3] input. With std, its TFLite
 // metadata normalises the input by mean and std.
-func ChannelClassifier(mean, std float32) []byte {
+func ChannelClassifier(mean, std []float32) []byte {
 	m := &tfModel{}
 	x := m.input("image", f32(1, 4, 4, 3))
 	axes := m.constant("axes", i32(2), int32s(1, 2))
 	y := m.tensor("scores", f32(1, 3))
 	m.op(tflite.Mean, reducerOpts(false), []int32{x, axes}, y)
 	m.output(y)
-	if std > 0 {
-		m.metadata = normalizationMetadata([]float32{mean}, []float32{std})
+	if std != nil {
+		m.metadata = normalizationMetadata(mean, std)
 	}
 	return m.bytes()
 }
