@@ -8,9 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/convert"
@@ -74,17 +71,9 @@ func modelsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func startingCard(path, name, task, labels string) (catalog.Card, error) {
 	var c catalog.Card
 	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
+		var err error
+		if c, err = catalog.ReadCard(path); err != nil {
 			return c, err
-		}
-		if len(data) > catalog.MaxCardBytes {
-			return c, fmt.Errorf("%s: more than %d bytes", path, catalog.MaxCardBytes)
-		}
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
-		dec.KnownFields(true)
-		if err := dec.Decode(&c); err != nil {
-			return c, fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	c.Name = name
@@ -94,11 +83,8 @@ func startingCard(path, name, task, labels string) (catalog.Card, error) {
 	if c.Task == "" {
 		c.Task = catalog.TaskClassify
 	}
-	switch {
-	case labels != "" && c.Labels == nil:
-		c.Labels = &catalog.CardLabels{}
-	case labels == "" && c.Labels != nil:
-		return c, errors.New("the card has labels: give the labels file with --labels")
+	if labels == "" && c.Labels != nil && c.Labels.File.Name != "" {
+		return c, fmt.Errorf("the card names a labels file (%s): give it with --labels", c.Labels.File.Name)
 	}
 	return c, nil
 }

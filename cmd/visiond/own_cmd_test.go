@@ -57,6 +57,10 @@ func TestOwnModelCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `file: "notes.txt" is not a .tflite or .onnx file`) {
 		t.Errorf("add of a text file: %v", err)
 	}
+	_, err = runModels(t, "add", "--dir", dir, "--ort-lib", lib, "--card", card, "nolabels", small)
+	if err == nil || !strings.Contains(err.Error(), "the card names a labels file (l.txt): give it with --labels") {
+		t.Errorf("add with a card naming labels, without --labels: %v", err)
+	}
 	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("name: broken\ntask: classify\n"), 0o644)
 
 	list, err := runModels(t, "list", "--dir", dir)

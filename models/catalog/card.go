@@ -123,19 +123,29 @@ var (
 // ParseCard reads a card and checks every field, naming it by its YAML key. The model it
 // returns is not yet loaded: whether the file fits the card is checked when it loads.
 func ParseCard(data []byte) (Model, error) {
-	if len(data) > MaxCardBytes {
-		return Model{}, fmt.Errorf("%w: card is %d bytes, more than %d", ErrBadCard, len(data), MaxCardBytes)
+	c, err := DecodeCard(data)
+	if err != nil {
+		return Model{}, err
 	}
+	return c.Model()
+}
+
+// DecodeCard reads a card's YAML strictly (an unknown key is an error) without checking its
+// fields, which Card.Model does. Errors wrap ErrBadCard.
+func DecodeCard(data []byte) (Card, error) {
 	var c Card
+	if len(data) > MaxCardBytes {
+		return c, fmt.Errorf("%w: card is %d bytes, more than %d", ErrBadCard, len(data), MaxCardBytes)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = errors.New("empty card")
 		}
-		return Model{}, fmt.Errorf("%w: %v", ErrBadCard, err)
+		return c, fmt.Errorf("%w: %v", ErrBadCard, err)
 	}
-	return c.Model()
+	return c, nil
 }
 
 // Model checks the card and returns the model it describes.

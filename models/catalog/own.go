@@ -47,19 +47,33 @@ func (s Store) Lookup(name string) (Model, error) {
 	return m, err
 }
 
-// readCard reads and checks the card NAME.yaml of the store.
-func (s Store) readCard(name string) (Model, error) {
-	path := filepath.Join(s.Root(), name+CardExt)
+// ReadCard reads the card file at path (at most MaxCardBytes) without checking its fields.
+// A missing file is an error wrapping fs.ErrNotExist; others wrap ErrBadCard and name it.
+func ReadCard(path string) (Card, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Model{}, err
+		return Card{}, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxCardBytes+1))
 	if err != nil {
-		return Model{}, fmt.Errorf("%w: %s: %v", ErrBadCard, path, err)
+		return Card{}, fmt.Errorf("%w: %s: %v", ErrBadCard, path, err)
 	}
-	m, err := ParseCard(data)
+	c, err := DecodeCard(data)
+	if err != nil {
+		return Card{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// readCard reads and checks the card NAME.yaml of the store.
+func (s Store) readCard(name string) (Model, error) {
+	path := filepath.Join(s.Root(), name+CardExt)
+	c, err := ReadCard(path)
+	if err != nil {
+		return Model{}, err
+	}
+	m, err := c.Model()
 	if err != nil {
 		return Model{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -90,8 +104,8 @@ func (s Store) Own() ([]OwnCard, error) {
 	return out, nil
 }
 
-// Add installs an own model: it copies the model file (and the labels file, when the card
-// has labels) into the store as NAME.EXT, pins their size and SHA-256 in the card, and
+// Add installs an own model: it copies the model file (and labelsFile, unless it is empty)
+// into the store as NAME.EXT, pins their size and SHA-256 in the card, and
 // writes the card NAME.yaml last. The card's file names are replaced by those copies'.
 // Nothing is left behind on failure. An existing model of that name is an error. It takes
 // the store's pull lock.
@@ -120,7 +134,10 @@ func (s Store) Add(c Card, modelFile, labelsFile string) (Model, error) {
 	}
 	done = append(done, s.Path(file))
 	c.File, c.Files = &file, nil
-	if c.Labels != nil {
+	if labelsFile != "" {
+		if c.Labels == nil {
+			c.Labels = &CardLabels{}
+		}
 		ext := ".txt"
 		if e := strings.ToLower(filepath.Ext(labelsFile)); e == ".pbtxt" {
 			ext = e
