@@ -1,11 +1,6 @@
 package tflite
 
-import (
-	"os"
-	"testing"
-
-	"github.com/visiond/visiond/internal/testenv"
-)
+import "testing"
 
 // TestInputNormalization: the shared quantised MobileNet v1 0.25 (from tflite-support's
 // test data, with metadata) normalises its input by mean 127.5 and std 127.5, mapping 0..255
@@ -20,15 +15,7 @@ func TestInputNormalization(t *testing.T) {
 		{"mobilenet_v1_0.25_224_float.tflite", nil, nil, false},
 		{"coco_ssd_mobilenet_v1_1.0_quant_2018_06_29_detect.tflite", nil, nil, false},
 	} {
-		data, err := os.ReadFile(testenv.Model(t, tc.file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mean, std, ok := m.InputNormalization()
+		mean, std, ok := parseShared(t, tc.file).InputNormalization()
 		if ok != tc.ok || len(mean) != len(tc.mean) || len(std) != len(tc.std) || ok && (mean[0] != tc.mean[0] || std[0] != tc.std[0]) {
 			t.Errorf("%s: mean %v std %v ok %v, want %v %v %v", tc.file, mean, std, ok, tc.mean, tc.std, tc.ok)
 		}
