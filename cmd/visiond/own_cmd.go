@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/convert"
@@ -17,16 +18,15 @@ import (
 )
 
 // ownUsage documents the subcommands for own models.
-const ownUsage = `  visiond models add [flags] NAME FILE
+const ownUsage = `  visiond models add NAME FILE [--task detect|classify] [--labels FILE] [--card CARD]
   visiond models remove [--dir DIR] NAME
   visiond models inspect FILE
 
 add installs a .tflite or .onnx model of your own as NAME: it copies FILE (and the
 labels file) into the models directory, pins their SHA-256 in a card NAME.yaml, and
 loads the model once to check that it fits the card; a model that does not is not
-installed. Its flags: --task detect|classify, --labels FILE, --card CARD.yaml (a
-card to start from, such as the draft inspect prints; its file names are replaced),
---dir, --ort-lib.
+installed. --card starts from a card (such as the draft inspect prints; its file
+names are replaced); add also takes --dir, --ort-lib, --convert and --threads.
 remove deletes an own model: its card and the files the card names.
 inspect prints what a model file holds (inputs, outputs, quantisation, operators,
 files packed in it, whether visiond converts it) and a card draft.
@@ -40,7 +40,7 @@ func modelsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	task := fs.String("task", "", "what the model does: detect or classify (default: the card's, else classify)")
 	labels := fs.String("labels", "", "the labels `FILE`: lines, \"ID LABEL\" lines or a .pbtxt label map")
 	cardFile := fs.String("card", "", "a `CARD` to start from (YAML); its file names are replaced")
-	cfg, _, err := config.Load(fs, args, os.LookupEnv, "dir", "ort-lib", "convert", "threads")
+	cfg, _, err := config.Load(fs, flagsFirst(args), os.LookupEnv, "dir", "ort-lib", "convert", "threads")
 	if err != nil {
 		return err
 	}
@@ -65,6 +65,29 @@ func modelsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "%s: installed in %s as a %s model (card %s%s)\n", name, store.Root(), m.Task, name, catalog.CardExt)
 	return nil
+}
+
+// flagsFirst moves flags before the positional arguments, so that `models add NAME FILE
+// --labels F` parses as the usage writes it. Every flag of add takes a value (--flag VALUE
+// or --flag=VALUE); everything after "--" is positional.
+func flagsFirst(args []string) []string {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && a != "-":
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && a != "-h" && a != "--help" && i+1 < len(args) {
+				flags, i = append(flags, args[i+1]), i+1
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	return append(append(flags, "--"), positional...)
 }
 
 // startingCard is the card add completes: the one given, or one made of the flags.

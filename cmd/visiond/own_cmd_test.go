@@ -30,7 +30,7 @@ func TestOwnModelCommands(t *testing.T) {
 	card := write("draft.yaml", "name: whatever\ntask: classify\nfile: x.tflite\nlabels: {file: l.txt, format: id_label}\ndescription: five kitchen things\n")
 	small := testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite")
 
-	out, err := runModels(t, "add", "--dir", dir, "--ort-lib", lib, "--labels", labels, "--card", card, "kitchen", small)
+	out, err := runModels(t, "add", "kitchen", small, "--dir", dir, "--ort-lib="+lib, "--labels", labels, "--card", card)
 	if err != nil || !strings.Contains(out, "kitchen: installed") {
 		t.Fatalf("add: %v\n%s", err, out)
 	}
