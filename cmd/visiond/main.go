@@ -27,6 +27,7 @@ Usage:
   visiond config print [flags]             show the configuration serve would use
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
+  visiond models add NAME FILE            install a model of your own (see models help)
 `)
 	for _, t := range pipeline.Tasks() {
 		fmt.Fprintf(&b, "  %-39s  %s\n", "visiond "+string(t.Name)+" [flags] IMAGE...", t.Summary)

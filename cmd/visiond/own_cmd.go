@@ -27,7 +27,7 @@ labels file) into the models directory, pins their SHA-256 in a card NAME.yaml, 
 loads the model once to check that it fits the card; a model that does not is not
 installed. --card starts from a card (such as the draft inspect prints; its file
 names are replaced); add also takes --dir, --ort-lib, --convert and --threads.
-remove deletes an own model: its card and the files the card names.
+remove deletes an own model: its card, the files it names and their conversions.
 inspect prints what a model file holds (inputs, outputs, quantisation, operators,
 files packed in it, whether visiond converts it) and a card draft.
 `
