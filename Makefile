@@ -1,6 +1,7 @@
 # visiond — the two commands a newcomer needs: `make run` and `make test`.
 GO       ?= go
 BIN      := bin/visiond
+CAPTURE  := bin/visiond-capture
 # The release version, stamped into the binary; the Node-RED package (deploy/node-red) carries the same.
 VERSION  := $(shell cat VERSION)
 FUZZTIME ?= 15s
@@ -12,19 +13,27 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots
+.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots dist test-dist test-arm64 image test-image
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
 	@bash deploy/setup.sh
 
-## build: compile visiond into bin/visiond.
+## build: compile visiond into bin/visiond, and the camera capture helper into
+## bin/visiond-capture where OpenCV is installed (apt-get install libopencv-dev).
 build: setup
 	$(GO) build -ldflags "-X github.com/visiond/visiond/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/visiond
+	@if pkg-config --exists opencv4 2>/dev/null; then \
+		echo "$(GO) build -tags opencv -o $(CAPTURE) ./cmd/visiond-capture"; \
+		$(GO) build -tags opencv -o $(CAPTURE) ./cmd/visiond-capture; \
+	else echo "visiond: OpenCV is not installed, so no camera helper (cameras: apt-get install libopencv-dev)"; fi
 
 ## test: vet, run every test, then fuzz the byte parsers briefly.
 test: setup
 	$(GO) vet ./...
+	@if pkg-config --exists opencv4 2>/dev/null; then \
+		echo "$(GO) vet -tags opencv ./cmd/visiond-capture ./transport/camera/capture"; \
+		$(GO) vet -tags opencv ./cmd/visiond-capture ./transport/camera/capture; fi
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory test-node-red
 	$(MAKE) --no-print-directory fuzz
@@ -61,6 +70,7 @@ fuzz:
 	$(GO) test ./models/preprocess/bilinear -run '^$$' -fuzz '^FuzzResize$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/httpapi -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/mqtt -run '^$$' -fuzz '^FuzzParsePayload$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport/camera/wire -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 
 ## bench: the speed figures quoted in the README.
 bench: setup
@@ -99,3 +109,35 @@ screenshots: setup
 	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
 		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera|TestStillImages)$$' ./transport/httpapi/web
 	@echo "visiond: screenshots in var/screenshots/"
+
+## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
+## VERSION=1.2.0 names them (default: the VERSION file). DIST_ARCHES picks the architectures.
+export VERSION
+DIST_ARCHES ?= amd64 arm64
+dist:
+	bash deploy/dist.sh $(DIST_ARCHES)
+
+## test-dist: build the tarballs and check them: contents, checksums, SBOM, the stamped
+## version, the library found beside the binary, and install.sh into a scratch root.
+test-dist: dist
+	$(GO) test -count=1 -tags release -run 'TestDist' ./deploy/releasetest
+
+## test-arm64: run the arm64 tarball under qemu-aarch64-static: detect on the airplane photo
+## matches amd64, and serve answers /v1/detect (needs root for its private mount namespace).
+test-arm64: dist
+	bash deploy/apt-need.sh qemu-user-static util-linux libc6:arm64 libstdc++6:arm64 libturbojpeg0:arm64
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestArm64' -v ./deploy/releasetest
+
+## image: the multi-arch container image visiond:VERSION (amd64 + arm64) from Debian bookworm
+## packages and the release tarballs, offline (mmdebstrap + buildah); run it again to pick up
+## the newest Debian security updates.
+image: dist
+	bash deploy/apt-need.sh mmdebstrap buildah podman runc
+	bash deploy/image/build.sh $(VERSION)
+
+## test-image: run the images under podman (arm64 through qemu): models pulled from a mirror
+## mounted into the container, /v1/detect, health check, SBOM inside, clean stop.
+test-image: image
+	bash deploy/apt-need.sh qemu-user-static
+	bash deploy/image/binfmt-arm64.sh
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestImage' -v ./deploy/releasetest

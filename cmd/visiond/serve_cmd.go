@@ -19,9 +19,11 @@ import (
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/internal/sdnotify"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/camera"
 	httpapi "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
 )
@@ -61,7 +63,15 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 				log.Error("model not loaded", "model", m.Name, "error", m.Error)
 			}
 		}
+		notifySystemd(log, sdnotify.Ready)
 		mq, err = startMQTT(ctx, cfg, p, reg, log)
+	}
+	var cams *camera.Service
+	if err == nil {
+		cams, err = startCameras(ctx, cfg, p, mq, reg, log)
+	}
+	if cams != nil {
+		srv.ServeCameras(cams)
 	}
 	if err == nil {
 		select {
@@ -71,10 +81,14 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	notifySystemd(log, sdnotify.Stopping)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		log.Warn("requests still running at the shutdown timeout were canceled", "error", serr)
+	}
+	if cams != nil {
+		cams.Close()
 	}
 	if mq != nil {
 		if merr := mq.Close(sctx); merr != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,17 +19,6 @@ import (
 	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/results"
 )
-
-// cleanEnv is the environment without VISIOND_* variables, so that the test's flags decide.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VISIOND_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
 
 // TestServe runs the daemon as a user does: it listens, becomes ready, answers, and stops
 // cleanly on SIGTERM.
@@ -44,36 +32,15 @@ func TestServe(t *testing.T) {
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(cleanEnv(), "VISIOND_LOG_LEVEL=debug")
+	cmd.Env = append(testenv.CleanEnv(), "VISIOND_LOG_LEVEL=debug")
 	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 60 s:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	base := testenv.ListeningURL(t, logs.String, 60*time.Second)
+	testenv.WaitReady(t, base, 60*time.Second, logs.String)
 	resp, err := http.Post(base+"/v1/detect", "image/jpeg", bytes.NewReader(photo))
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +53,17 @@ func TestServe(t *testing.T) {
 	}
 	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
+	stopDaemon(t, cmd)
+	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// stopDaemon sends SIGTERM and expects a clean exit within 30 s.
+func stopDaemon(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -96,21 +74,6 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30 s after SIGTERM")
-	}
-	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, logs.String())
-		}
-	}
-}
-
-// waitLog waits up to 60 s for the log to satisfy ok.
-func waitLog(t *testing.T, logs *testenv.LockedBuffer, ok func(string) bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !ok(logs.String()); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log after 60 s:\n%s", logs.String())
-		}
 	}
 }
 
