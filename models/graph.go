@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"math"
 	"sync"
 
 	"github.com/visiond/visiond/inference"
@@ -22,21 +23,26 @@ type LoadOptions struct {
 	Store catalog.Store
 	// Mode is how quantised TFLite graphs are converted (see convert.Mode), unless PerModel.
 	Mode convert.Mode
-	// PerModel converts each model as its catalog entry says (catalog.Model.QDQ).
+	// PerModel converts each model as its catalog entry says (catalog.Model.Convert).
 	PerModel bool
 	// Threads is the number of threads one inference may use; 0 lets the engine choose.
 	Threads int
 }
 
-// mode is how o converts model m.
-func (o LoadOptions) mode(m catalog.Model) convert.Mode {
+// mode is how o converts model m: per model, as its card says (float when it says nothing);
+// else o.Mode.
+func (o LoadOptions) mode(m catalog.Model) (convert.Mode, error) {
 	switch {
 	case !o.PerModel:
-		return o.Mode
-	case m.QDQ:
-		return convert.QDQ
+		return o.Mode, nil
+	case m.Convert == "":
+		return convert.Float, nil
 	}
-	return convert.Float
+	mode, perModel, err := EngineConfig{Convert: m.Convert}.mode()
+	if err == nil && perModel {
+		err = fmt.Errorf("convert: a model converts as float or qdq, not %s", PerModel)
+	}
+	return mode, err
 }
 
 // graph is one loaded model graph whose single image input takes RGB pixels. Input and
@@ -57,33 +63,43 @@ type buffers struct {
 }
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
-func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
-	loaded, err := convert.LoadFile(o.Store.Path(f), o.mode(m))
+func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err error) {
+	mode, err := o.mode(m)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+	}
+	loaded, err := convert.LoadFile(o.Store.Path(f), mode)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s (run visiond models pull %s)", catalog.ErrNotInstalled, f.Name, m.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+		return nil, fmt.Errorf("%w: file: %w", ErrBadModel, err)
 	}
 	sess, err := o.Engine.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.Threads})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		return nil, fmt.Errorf("%w: file: %s is not a model ONNX Runtime can load: %w", ErrBadModel, f.Name, err)
 	}
 	ins := sess.Inputs()
 	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
 		(ins[0].DType != inference.Uint8 && ins[0].DType != inference.Float32) {
 		sess.Close()
-		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
+		return nil, fmt.Errorf("%w: %s: input: want one [1,H,W,3] (NHWC) uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
 	}
-	std := m.Std
+	mean, std := m.Mean, m.Std
 	if std == 0 {
 		std = 1
 	}
-	g := &graph{
+	if m.NormalizeFromFile && loaded.Std != nil && ins[0].DType == inference.Float32 {
+		if mean, std, err = fileNormalization(loaded); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		}
+	}
+	g = &graph{
 		sess:   sess,
 		input:  ins[0],
 		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: m.Fit},
-		mean:   m.Mean,
+		mean:   mean,
 		std:    std,
 		custom: loaded.Custom,
 	}
@@ -94,6 +110,23 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
 	}
 	g.buffers.Put(b)
 	return g, nil
+}
+
+// fileNormalization is the one mean and std of a model file's metadata; metadata that
+// normalises each channel differently is an error, as the resize fills every channel alike.
+func fileNormalization(l *convert.Loaded) (mean, std float32, err error) {
+	same := func(vs []float32) bool {
+		for _, v := range vs {
+			if v != vs[0] || math.IsNaN(float64(v)) {
+				return false
+			}
+		}
+		return true
+	}
+	if !same(l.Mean) || !same(l.Std) || l.Std[0] == 0 {
+		return 0, 0, fmt.Errorf("input: the file's metadata normalises by mean %v and std %v, not one mean and std for all channels; give input.mean and input.std in the card", l.Mean, l.Std)
+	}
+	return l.Mean[0], l.Std[0], nil
 }
 
 func (g *graph) newBuffers() (*buffers, error) {

@@ -12,7 +12,7 @@ import (
 
 // BenchmarkModes times raw inference of each quantised catalog model converted both ways,
 // float and QDQ, alternating one run of each on the same prepared tensor, with one thread
-// and with two (the figures behind each model's catalog QDQ field):
+// and with two (the figures behind each model's catalog Convert field):
 //
 //	go test ./models -run '^$' -bench Modes -benchtime 100x
 func BenchmarkModes(b *testing.B) {

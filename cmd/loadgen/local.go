@@ -51,7 +51,7 @@ func openLocal(o options, frame []byte) (*local, error) {
 		return nil, err
 	}
 	mode := convert.Float
-	if m.QDQ {
+	if m.Convert == "qdq" {
 		mode = convert.QDQ
 	}
 	loaded, err := convert.LoadFile(load.Store.Path(m.Graphs[0]), mode)

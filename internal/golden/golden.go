@@ -57,7 +57,7 @@ var (
 
 // toleranceOf is the tolerance of model's results in its catalog's default conversion mode.
 func toleranceOf(model string) tolerance {
-	if m, err := catalog.Lookup(model); err == nil && m.QDQ {
+	if m, err := catalog.Lookup(model); err == nil && m.Convert == "qdq" {
 		return faithful
 	}
 	return exact
