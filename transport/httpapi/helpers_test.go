@@ -140,7 +140,7 @@ func (h *harness) doCtx(ctx context.Context, method, path, contentType string, b
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-// metric returns the value of the sample of the named metric whose labels include all of
+// metric returns the sum of the samples of the named metric whose labels include all of
 // labels (name=value pairs), or -1 when there is none.
 func (h *harness) metric(name string, labels ...string) float64 {
 	h.t.Helper()
@@ -148,6 +148,7 @@ func (h *harness) metric(name string, labels ...string) float64 {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	sum, found := 0.0, false
 	for _, f := range families {
 		if f.GetName() != name {
 			continue
@@ -163,17 +164,21 @@ func (h *harness) metric(name string, labels ...string) float64 {
 					continue samples
 				}
 			}
+			found = true
 			switch {
 			case m.Counter != nil:
-				return m.Counter.GetValue()
+				sum += m.Counter.GetValue()
 			case m.Gauge != nil:
-				return m.Gauge.GetValue()
+				sum += m.Gauge.GetValue()
 			case m.Histogram != nil:
-				return float64(m.Histogram.GetSampleCount())
+				sum += float64(m.Histogram.GetSampleCount())
 			}
 		}
 	}
-	return -1
+	if !found {
+		return -1
+	}
+	return sum
 }
 
 // multipartBody builds a form with the file field image (when img is not nil) and fields.

@@ -50,7 +50,7 @@ func TestHomeAssistantDiscovery(t *testing.T) {
 	pipe := testpipeline.Shared(t)
 	s := startService(t, cfg, pipe)
 	street := testenv.ReadImage(t, "street_coco_000000373353.jpg")
-	w := watch(t, client(t, s.BrokerURL()), "visiond/#")
+	w := watch(t, client(t, s.BrokerURL()), "visiond/#", "homeassistant/#")
 
 	publish(t, client(t, s.BrokerURL()), "visiond/porch/image", street)
 	res, err := pipe.Run(context.Background(), pipeline.Request{Task: catalog.TaskDetect, Image: street, Annotate: true})
@@ -67,6 +67,9 @@ func TestHomeAssistantDiscovery(t *testing.T) {
 		t.Errorf("gate detections: %v %.300s", err, gate.Payload())
 	}
 	w.next(t, "visiond/porch/detections", nil)
+	for _, topic := range wantedTopics() { // published after the detections, retained
+		w.next(t, topic, nil)
+	}
 
 	// A Home Assistant starting later finds every config retained.
 	later := client(t, s.BrokerURL())
@@ -102,22 +105,28 @@ func TestHomeAssistantDiscovery(t *testing.T) {
 	}
 }
 
-// complete says whether both cameras' person and car sensors, binary sensors and images have
-// arrived, with the counts and the zone count they point at.
-func complete(configs map[string]map[string]any, values map[string]string) bool {
+// wantedTopics are what a Home Assistant needs of both cameras: the configs of their person
+// and car sensors, binary sensors and images, the counts they point at, and a zone count.
+func wantedTopics() []string {
+	var out []string
 	for _, cam := range []string{"porch", "gate"} {
-		node := "homeassistant/%s/visiond_" + cam + "/"
-		for _, topic := range []string{"image/annotated", "sensor/person_count", "sensor/car_count", "binary_sensor/person", "binary_sensor/car"} {
-			component, id, _ := strings.Cut(topic, "/")
-			if configs[strings.Replace(node, "%s", component, 1)+id+"/config"] == nil {
-				return false
-			}
+		for _, entity := range []string{"image/annotated", "sensor/person_count", "sensor/car_count", "binary_sensor/person", "binary_sensor/car"} {
+			component, id, _ := strings.Cut(entity, "/")
+			out = append(out, "homeassistant/"+component+"/visiond_"+cam+"/"+id+"/config")
 		}
-		if values["visiond/"+cam+"/objects/person"] == "" || values["visiond/"+cam+"/objects/car"] == "" {
+		out = append(out, "visiond/"+cam+"/objects/person", "visiond/"+cam+"/objects/car")
+	}
+	return append(out, "visiond/gate/zones/drive/car")
+}
+
+// complete says whether every wanted topic has arrived, as a config or a value.
+func complete(configs map[string]map[string]any, values map[string]string) bool {
+	for _, topic := range wantedTopics() {
+		if configs[topic] == nil && values[topic] == "" {
 			return false
 		}
 	}
-	return values["visiond/gate/zones/drive/car"] != ""
+	return true
 }
 
 // checkHAConfig checks one discovery config against haSchema and its device and availability.
