@@ -39,7 +39,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1", "--drain", "2s")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(cleanEnv(), "VISIOND_LOG_LEVEL=debug")
 	logs := &testenv.LockedBuffer{}
@@ -85,6 +85,13 @@ func TestServe(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	// The drain: still listening, /readyz says 503 so that load balancers stop sending.
+	waitLog(t, logs, func(s string) bool { return strings.Contains(s, `msg="draining:`) })
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz while draining: %v %v; want 503", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	select {
 	case err := <-exited:
 		if err != nil {

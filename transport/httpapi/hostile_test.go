@@ -1,0 +1,325 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testpipeline"
+	"github.com/visiond/visiond/pipeline"
+)
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// goodClassify posts a real photo beside the hostile traffic and checks that it is answered
+// with its result within limit.
+func goodClassify(t *testing.T, client *http.Client, url string, limit time.Duration) {
+	t.Helper()
+	start := time.Now()
+	resp, err := client.Post(url+"/v1/classify", "image/jpeg", bytes.NewReader(testenv.ReadImage(t, "burger.jpg")))
+	if err != nil {
+		t.Fatalf("good request beside the hostile ones: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte("cheeseburger")) || took > limit {
+		t.Errorf("good request: %d in %v (limit %v): %.200s", resp.StatusCode, took, limit, b)
+	}
+}
+
+// TestDeclaredLengthReservesNothing: 100 HTTP/1.1 connections declare a body just under the
+// limit (about 43 MiB) and send one byte. The server must hold memory for what arrived only
+// (32 KiB each), and still answer a good request at once.
+func TestDeclaredLengthReservesNothing(t *testing.T) {
+	const conns = 100
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	before := heapInUse()
+	addr := strings.TrimPrefix(h.ts.URL, "http://")
+	for i := 0; i < conns; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\nX", h.srv.bodyLimit-2)
+	}
+	waitFor(t, "every hostile request to be read", func() bool {
+		return h.metric("visiond_http_requests_in_flight") == conns
+	})
+	grown := int64(heapInUse()) - int64(before)
+	t.Logf("heap grew by %.1f MiB for %d declared bodies of %d bytes", float64(grown)/(1<<20), conns, h.srv.bodyLimit-2)
+	if limit := int64(16 << 20); grown > limit {
+		t.Errorf("heap grew by %d bytes, limit %d: memory follows the declared length", grown, limit)
+	}
+	if used := h.srv.budget.used.Load(); used != conns*firstChunk {
+		t.Errorf("body budget in use: %d, want %d (one first chunk each)", used, conns*firstChunk)
+	}
+	goodClassify(t, h.ts.Client(), h.ts.URL, 5*time.Second)
+}
+
+// TestHTTP2DeclaredLength: one HTTP/2 connection with 40 streams that declare large bodies and
+// send one byte each: the server admits 16 streams at a time, holds their first chunks only,
+// and answers a good request meanwhile.
+func TestHTTP2DeclaredLength(t *testing.T) {
+	const streams = 40
+	cfg := testConfig()
+	cfg.TLS.Cert, cfg.TLS.Key = selfSigned(t, t.TempDir())
+	reg := prometheus.NewRegistry()
+	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, reg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
+	addr, served := serve(t, srv)
+	defer func() { srv.Shutdown(context.Background()); <-served }()
+
+	pemCert, _ := os.ReadFile(cfg.TLS.Cert)
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pemCert)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true, MaxConnsPerHost: 1}
+	tr.HTTP2 = &http.HTTP2Config{StrictMaxConcurrentRequests: true}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	h := &harness{t: t, srv: srv, reg: reg}
+
+	before := heapInUse()
+	var wg sync.WaitGroup
+	var writers []*io.PipeWriter
+	defer func() {
+		for _, w := range writers {
+			w.CloseWithError(io.ErrUnexpectedEOF)
+		}
+		wg.Wait()
+	}()
+	for i := 0; i < streams; i++ {
+		r, w := io.Pipe()
+		writers = append(writers, w)
+		req, _ := http.NewRequest("POST", "https://"+addr+"/v1/detect", r)
+		req.ContentLength = srv.bodyLimit - 2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := client.Do(req); err == nil {
+				if resp.ProtoMajor != 2 {
+					t.Errorf("protocol %s, want HTTP/2", resp.Proto)
+				}
+				resp.Body.Close()
+			}
+		}()
+		go w.Write([]byte("X"))
+	}
+	waitFor(t, "the first 16 streams to be read", func() bool {
+		return h.metric("visiond_http_requests_in_flight") == 16
+	})
+	time.Sleep(100 * time.Millisecond) // room for any stream past the limit to show up
+	if n := h.metric("visiond_http_requests_in_flight"); n != 16 {
+		t.Errorf("%v streams in flight on one connection, want 16 (http2 MaxConcurrentStreams)", n)
+	}
+	grown := int64(heapInUse()) - int64(before)
+	t.Logf("heap grew by %.1f MiB for %d HTTP/2 streams", float64(grown)/(1<<20), streams)
+	if limit := int64(16 << 20); grown > limit {
+		t.Errorf("heap grew by %d bytes, limit %d", grown, limit)
+	}
+	good := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	goodClassify(t, good, "https://"+addr, 5*time.Second)
+}
+
+// TestBodyBudget: when the bodies being read hold the whole budget, the next body is refused
+// with 503 busy and Retry-After before more of it is read; the budget is whole again after.
+func TestBodyBudget(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxBodyMemory = 320 << 10
+	h := newLimitedHarness(t, cfg, 96<<10, testpipeline.Shared(t), nil) // bodies up to 192 KiB
+	addr := strings.TrimPrefix(h.ts.URL, "http://")
+
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: %d\r\n\r\n", h.srv.bodyLimit)
+	slow.Write(bytes.Repeat([]byte{'x'}, 150<<10)) // holds a 192 KiB buffer
+	waitFor(t, "the slow body to take its share", func() bool { return h.srv.budget.used.Load() > 128<<10 })
+
+	r := h.do("POST", "/v1/detect", "image/jpeg", bytes.Repeat([]byte{'y'}, 150<<10))
+	code, msg := r.apiErr(t)
+	if r.status != http.StatusServiceUnavailable || code != "busy" || r.header.Get("Retry-After") == "" || !strings.Contains(msg, "max_body_memory") {
+		t.Errorf("over the budget: %d %s %q, Retry-After %q; want 503 busy naming max_body_memory", r.status, code, msg, r.header.Get("Retry-After"))
+	}
+	slow.Close()
+	waitFor(t, "the budget to be given back", func() bool { return h.srv.budget.used.Load() == 0 })
+	goodClassify(t, h.ts.Client(), h.ts.URL, 5*time.Second)
+}
+
+// TestJSONAmplification: a 22 MiB JSON body of 8 million empty arrays in an unknown member is
+// refused after 1,024 values, within a second, without decoding them into values (the old
+// parser spent 360 MB and 2.3 s on it); deep nesting is refused too.
+func TestJSONAmplification(t *testing.T) {
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	arrays := bytes.Repeat([]byte("[],"), 8<<20)
+	body := append(append([]byte(`{"junk":[`), arrays...), `[]],"image":"QUJD"}`...)
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := time.Now()
+	r := h.do("POST", "/v1/detect", "application/json", body)
+	took := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	code, msg := r.apiErr(t)
+	allocated := m1.TotalAlloc - m0.TotalAlloc
+	t.Logf("%d-byte body: %d %s in %v, %.1f MiB allocated (the body's buffer included)", len(body), r.status, code, took, float64(allocated)/(1<<20))
+	if r.status != http.StatusBadRequest || code != "bad_request" || !strings.Contains(msg, "more than 1024 values") {
+		t.Errorf("amplifying body: %d %s %q; want 400 bad_request naming the value limit", r.status, code, msg)
+	}
+	if took > 2*time.Second || allocated > 3*uint64(len(body)) {
+		t.Errorf("amplifying body took %v and %d bytes; want under 2 s and 3× its size", took, allocated)
+	}
+
+	deep := `{"image":"QUJD","junk":` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + "}"
+	r = h.do("POST", "/v1/detect", "application/json", []byte(deep))
+	if code, msg := r.apiErr(t); r.status != http.StatusBadRequest || !strings.Contains(msg, "nests deeper") {
+		t.Errorf("deep nesting: %d %s %q", r.status, code, msg)
+	}
+	long := `{"image":"QUJD","classes":"` + strings.Repeat("a", maxJSONField) + `"}`
+	r = h.do("POST", "/v1/detect", "application/json", []byte(long))
+	if code, msg := r.apiErr(t); r.status != http.StatusBadRequest || !strings.Contains(msg, "classes: longer than") {
+		t.Errorf("long option: %d %s %q", r.status, code, msg)
+	}
+}
+
+// TestDeepStackKeyBeforeBody: with keys set, an anonymous client on the DeepStack route is
+// refused before its body is read, unless it sends a form that may carry the api_key field
+// (and http.deepstack_form_key allows that); a key in the query counts before the body too.
+func TestDeepStackKeyBeforeBody(t *testing.T) {
+	cfg := testConfig()
+	cfg.APIKeys = []string{"s3cret"}
+	for _, tc := range []struct {
+		name, contentType, query string
+		formKey                  bool
+		want                     int
+	}{
+		{"raw body", "image/jpeg", "", true, http.StatusUnauthorized},
+		{"JSON body", "application/json", "", true, http.StatusUnauthorized},
+		{"form, form keys off", "multipart/form-data; boundary=x", "", false, http.StatusUnauthorized},
+		{"wrong query key", "image/jpeg", "?api_key=nope", true, http.StatusUnauthorized},
+		{"form, form keys on", "multipart/form-data; boundary=x", "", true, 0},
+		{"query key", "image/jpeg", "?api_key=s3cret", true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg.DeepStackFormKey = tc.formKey
+			h := newHarness(t, cfg, testpipeline.Shared(t), nil)
+			c, err := net.Dial("tcp", strings.TrimPrefix(h.ts.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "POST /v1/vision/detection%s HTTP/1.1\r\nHost: visiond\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\nX",
+				tc.query, tc.contentType, h.srv.bodyLimit-2)
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			switch {
+			case tc.want == 0 && err == nil:
+				t.Errorf("answered %d before the body arrived; want it read", resp.StatusCode)
+			case tc.want != 0 && err != nil:
+				t.Errorf("no answer within 1 s of the headers: %v; want %d before the body", err, tc.want)
+			case tc.want != 0 && resp.StatusCode != tc.want:
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+			if tc.want == 0 && h.srv.budget.used.Load() == 0 {
+				t.Error("the body is not being read")
+			}
+		})
+	}
+}
+
+// TestReadTimeoutIs504: a client that stops sending its body mid-way gets 504 timeout once
+// request_timeout has passed, never 499 (which only counts clients that left).
+func TestReadTimeoutIs504(t *testing.T) {
+	cfg := testConfig()
+	cfg.RequestTimeout = 500 * time.Millisecond
+	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
+	addr, served := serve(t, srv)
+	defer func() { srv.Shutdown(context.Background()); <-served }()
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	fmt.Fprint(c, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 1000\r\n\r\nonly ten b")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if took := time.Since(start); resp.StatusCode != http.StatusGatewayTimeout || !bytes.Contains(b, []byte(`"timeout"`)) || took > 2*time.Second {
+		t.Errorf("stalled body: %d in %v: %s; want 504 timeout within 2 s", resp.StatusCode, took, b)
+	}
+}
+
+// TestDrain: on Shutdown the server first answers /readyz with 503 for the drain period while
+// it still serves requests on new connections, then stops accepting.
+func TestDrain(t *testing.T) {
+	cfg := testConfig()
+	cfg.Drain = 700 * time.Millisecond
+	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
+	addr, served := serve(t, srv)
+	stopped := make(chan error, 1)
+	start := time.Now()
+	go func() { stopped <- srv.Shutdown(context.Background()) }()
+	waitFor(t, "the drain to start", srv.closing.Load)
+
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatalf("readyz during the drain: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(b, []byte("shutting_down")) {
+		t.Errorf("readyz during the drain: %d %s; want 503 shutting_down", resp.StatusCode, b)
+	}
+	goodClassify(t, client, "http://"+addr, 2*time.Second)
+	if err := <-stopped; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if took := time.Since(start); took < cfg.Drain {
+		t.Errorf("Shutdown returned after %v, before the drain of %v", took, cfg.Drain)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Error("still accepting connections after the drain")
+	}
+	<-served
+}
