@@ -125,7 +125,7 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 
 	start := time.Now()
 	w, h := r.InputSize()
-	img, info, err := preprocess.DecodeAtLeast(req.Image, p.limits, w, h)
+	img, info, err := preprocess.DecodeContext(ctx, req.Image, p.limits, w, h)
 	if err != nil {
 		return nil, err
 	}

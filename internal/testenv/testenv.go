@@ -7,6 +7,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -84,4 +85,20 @@ func ReadImage(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Tool returns the path of a program that tests run, installed from the named Debian package
+// (by .ci/run in CI). When it is missing the test is skipped, or fails under
+// VISIOND_REQUIRE_TESTDATA=1, as for missing data.
+func Tool(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		msg := "tool missing: " + name + " (apt-get install " + debianPackage + ")"
+		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
 }

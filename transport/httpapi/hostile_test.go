@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/visiond/visiond/internal/hostile"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/pipeline"
@@ -322,4 +323,31 @@ func TestDrain(t *testing.T) {
 		t.Error("still accepting connections after the drain")
 	}
 	<-served
+}
+
+// TestProgressiveBombOverHTTP: two 6000×6000 progressive JPEGs repeating a scan 600 times, sent
+// at once, are answered 400 bad_image within a second (they used to hold both workers for
+// 30 s and answer 504), and a good request sent beside them is answered at once.
+func TestProgressiveBombOverHTTP(t *testing.T) {
+	testenv.Tool(t, "jpegtran", "libjpeg-turbo-progs")
+	bomb, err := hostile.ProgressiveBomb(6000, 6000, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			r := h.do("POST", "/v1/detect", "image/jpeg", bomb)
+			code, msg := r.apiErr(t)
+			if took := time.Since(start); r.status != http.StatusBadRequest || code != "bad_image" || !strings.Contains(msg, "600 scans") || took > time.Second {
+				t.Errorf("bomb: %d %s %q after %v; want 400 bad_image naming the scans within 1 s", r.status, code, msg, took)
+			}
+		}()
+	}
+	goodClassify(t, h.ts.Client(), h.ts.URL, 5*time.Second)
+	wg.Wait()
 }
