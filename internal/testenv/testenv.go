@@ -87,18 +87,21 @@ func ReadImage(t testing.TB, name string) []byte {
 	return b
 }
 
-// Tool returns the path of a program that tests run, installed from the named Debian package
-// (by .ci/run in CI). When it is missing the test is skipped, or fails under
-// VISIOND_REQUIRE_TESTDATA=1, as for missing data.
-func Tool(t testing.TB, name, debianPackage string) string {
+// Tool returns the path of a program that tests run, installed from the named Debian packages
+// (by .ci/run in CI), found on the PATH or in /usr/sbin, off a user's PATH, where Debian puts
+// daemons. When it is missing the test is skipped, or fails under VISIOND_REQUIRE_TESTDATA=1,
+// as for missing data.
+func Tool(t testing.TB, name, debianPackages string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		msg := "tool missing: " + name + " (apt-get install " + debianPackage + ")"
-		if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-			t.Fatal(msg)
+	for _, p := range []string{name, filepath.Join("/usr/sbin", name)} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
 		}
-		t.Skip(msg)
 	}
-	return path
+	msg := name + " is not installed (Debian: apt-get install " + debianPackages + ")"
+	if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }

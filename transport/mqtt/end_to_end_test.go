@@ -91,7 +91,8 @@ func TestAirplane(t *testing.T) {
 					}
 				}
 			} else {
-				cfg.Embedded.Listen = "127.0.0.1:0"
+				// Open access: one test client reads every camera's topics.
+				cfg.Embedded.Listen, cfg.Embedded.ACL = "127.0.0.1:0", ACLOpen
 			}
 			s := startService(t, cfg, pipe)
 			w := watch(t, client(t, s.BrokerURL()), "visiond/#", "app/answers")
@@ -342,7 +343,7 @@ func TestSharedSubscription(t *testing.T) {
 func TestEmbeddedBrokerLogin(t *testing.T) {
 	pipe := testpipeline.Shared(t)
 	cfg := Defaults()
-	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}}
+	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}, ACL: ACLCameras}
 	s := startService(t, cfg, pipe)
 
 	intruder := paho.NewClient(paho.NewClientOptions().AddBroker(s.BrokerURL()).SetUsername("cam").SetPassword("guess"))
@@ -351,9 +352,9 @@ func TestEmbeddedBrokerLogin(t *testing.T) {
 		t.Fatal("a wrong password was let in")
 	}
 	cam := client(t, s.BrokerURL(), "cam:secret")
-	w := watch(t, cam, "visiond/door/detections")
-	publish(t, cam, "visiond/door/image", testenv.ReadImage(t, "burger.jpg"))
-	if d := decodeDetections(t, w.next(t, "visiond/door/detections", nil)); d.Camera != "door" {
+	w := watch(t, cam, "visiond/cam/detections") // a user's camera is its name
+	publish(t, cam, "visiond/cam/image", testenv.ReadImage(t, "burger.jpg"))
+	if d := decodeDetections(t, w.next(t, "visiond/cam/detections", nil)); d.Camera != "cam" {
 		t.Errorf("detections %+v", d)
 	}
 }
