@@ -10,7 +10,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest example
+.PHONY: setup build test fuzz bench run loadtest soak example
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -52,6 +52,13 @@ run: build
 loadtest: build
 	$(BIN) models pull coco-ssd
 	$(GO) run ./cmd/loadgen $(ARGS)
+
+## soak: start the daemon and send it 3,000 requests from 8 clients, every fifth malformed or
+## hostile, then 1,000 good ones; fails on a 5xx other than 503/504, a crash, or growth
+## (about a minute; README, "Security").
+soak: build
+	$(BIN) models pull coco-ssd
+	$(GO) run ./cmd/loadgen -soak $(ARGS)
 
 ## example: draw detections on four shared photos into var/examples/ (the pictures the README
 ## shows; not committed, as the photos belong to other projects).

@@ -92,6 +92,10 @@ func readError(r *http.Request, err error) error {
 	switch {
 	case errors.Is(err, preprocess.ErrTooLarge), errors.Is(err, pipeline.ErrBusy):
 		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// The client stopped sending (it may still be reading): checked before the context,
+		// which the server cancels when the connection's read side ends.
+		return fmt.Errorf("%w: the body ended before the %d bytes its Content-Length declares", pipeline.ErrBadRequest, r.ContentLength)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		// The connection's read deadline (http.request_timeout) passed: the client is still
 		// there and gets 504.

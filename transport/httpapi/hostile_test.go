@@ -351,3 +351,25 @@ func TestProgressiveBombOverHTTP(t *testing.T) {
 	goodClassify(t, h.ts.Client(), h.ts.URL, 5*time.Second)
 	wg.Wait()
 }
+
+// TestHalfClosedBody: a client that declares more body than it sends and then stops sending
+// (half-closes) while still reading gets 400 naming the short body, never 499.
+func TestHalfClosedBody(t *testing.T) {
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 44804774\r\n\r\nX")
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(b, []byte("the body ended before")) {
+		t.Errorf("half-closed body: %d %s; want 400 naming the short body", resp.StatusCode, b)
+	}
+}
