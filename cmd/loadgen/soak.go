@@ -32,7 +32,7 @@ const soakClients = 8
 // soakInputs are the inputs a soak run sends, built once.
 type soakInputs struct {
 	frame, bomb, amplifying, deep, truncated, form []byte
-	formType                                      string
+	formType                                       string
 }
 
 // hostileKinds are the malformed or hostile requests of a soak run, one of each in turn: the
