@@ -13,12 +13,16 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/visiond/visiond/internal/hostile"
 	"github.com/visiond/visiond/internal/testenv"
@@ -48,6 +52,43 @@ func goodClassify(t *testing.T, client *http.Client, url string, limit time.Dura
 	if took := time.Since(start); resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte("cheeseburger")) || took > limit {
 		t.Errorf("good request: %d in %v (limit %v): %.200s", resp.StatusCode, took, limit, b)
 	}
+}
+
+// listening starts a server for cfg on its own listener (its real http.Server, with its
+// timeouts and HTTP/2 limits), answering with the shared pipeline; it is shut down when the
+// test ends unless the test does it.
+func listening(t *testing.T, cfg Config, reg *prometheus.Registry) (*Server, string) {
+	t.Helper()
+	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, reg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
+	addr, served := serve(t, srv)
+	t.Cleanup(func() { srv.Shutdown(context.Background()); <-served })
+	return srv, addr
+}
+
+// rawAnswer sends head (a request's header block and the start of its body) on a new
+// connection, half-closes it when asked, and reads the answer within wait.
+func rawAnswer(t *testing.T, addr, head string, halfClose bool, wait time.Duration) (*http.Response, []byte, error) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprint(c, head)
+	if halfClose {
+		c.(*net.TCPConn).CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(wait))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }
 
 // TestDeclaredLengthReservesNothing: 100 HTTP/1.1 connections declare a body just under the
@@ -80,70 +121,69 @@ func TestDeclaredLengthReservesNothing(t *testing.T) {
 	goodClassify(t, h.ts.Client(), h.ts.URL, 5*time.Second)
 }
 
-// TestHTTP2DeclaredLength: one HTTP/2 connection with 40 streams that declare large bodies and
-// send one byte each: the server admits 16 streams at a time, holds their first chunks only,
-// and answers a good request meanwhile.
+// TestHTTP2DeclaredLength: one HTTP/2 connection opens 40 streams that declare large bodies
+// and send one byte each: the server admits 16 streams at a time (the others are refused),
+// holds their first chunks only, and answers a good request meanwhile.
 func TestHTTP2DeclaredLength(t *testing.T) {
 	const streams = 40
 	cfg := testConfig()
 	cfg.TLS.Cert, cfg.TLS.Key = selfSigned(t, t.TempDir())
 	reg := prometheus.NewRegistry()
-	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, reg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
-	addr, served := serve(t, srv)
-	defer func() { srv.Shutdown(context.Background()); <-served }()
-
+	srv, addr := listening(t, cfg, reg)
+	h := &harness{t: t, srv: srv, reg: reg}
 	pemCert, _ := os.ReadFile(cfg.TLS.Cert)
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pemCert)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true, MaxConnsPerHost: 1}
-	tr.HTTP2 = &http.HTTP2Config{StrictMaxConcurrentRequests: true}
-	client := &http.Client{Transport: tr}
-	defer tr.CloseIdleConnections()
-	h := &harness{t: t, srv: srv, reg: reg}
 
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: roots, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close() // ends the streams on the server at once
+	if p := conn.ConnectionState().NegotiatedProtocol; p != "h2" {
+		t.Fatalf("negotiated %q, want h2", p)
+	}
 	before := heapInUse()
-	var wg sync.WaitGroup
-	var writers []*io.PipeWriter
-	defer func() {
-		for _, w := range writers {
-			w.CloseWithError(io.ErrUnexpectedEOF)
-		}
-		wg.Wait()
-	}()
-	for i := 0; i < streams; i++ {
-		r, w := io.Pipe()
-		writers = append(writers, w)
-		req, _ := http.NewRequest("POST", "https://"+addr+"/v1/detect", r)
-		req.ContentLength = srv.bodyLimit - 2
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if resp, err := client.Do(req); err == nil {
-				if resp.ProtoMajor != 2 {
-					t.Errorf("protocol %s, want HTTP/2", resp.Proto)
-				}
-				resp.Body.Close()
+	// The server's settings are left unacknowledged: streams over its limit are then refused
+	// one by one (RST_STREAM) rather than ending the connection.
+	conn.Write([]byte(http2.ClientPreface))
+	fr := http2.NewFramer(conn, conn)
+	fr.WriteSettings()
+	var refused atomic.Int32
+	go func() {
+		for {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				return
 			}
-		}()
-		go w.Write([]byte("X"))
+			if rst, ok := f.(*http2.RSTStreamFrame); ok && rst.ErrCode == http2.ErrCodeRefusedStream {
+				refused.Add(1)
+			}
+		}
+	}()
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for i := range streams {
+		block.Reset()
+		for _, f := range [][2]string{{":method", "POST"}, {":scheme", "https"}, {":authority", addr}, {":path", "/v1/detect"},
+			{"content-type", "image/jpeg"}, {"content-length", strconv.FormatInt(srv.bodyLimit-2, 10)}} {
+			enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+		id := uint32(2*i + 1)
+		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block.Bytes(), EndHeaders: true}); err != nil {
+			t.Fatal(err)
+		}
+		fr.WriteData(id, false, []byte("X"))
 	}
-	waitFor(t, "the first 16 streams to be read", func() bool {
-		return h.metric("visiond_http_requests_in_flight") == 16
+	waitFor(t, "16 streams read and the others refused", func() bool {
+		return h.metric("visiond_http_requests_in_flight") == 16 && refused.Load() == streams-16
 	})
-	time.Sleep(100 * time.Millisecond) // room for any stream past the limit to show up
-	if n := h.metric("visiond_http_requests_in_flight"); n != 16 {
-		t.Errorf("%v streams in flight on one connection, want 16 (http2 MaxConcurrentStreams)", n)
-	}
 	grown := int64(heapInUse()) - int64(before)
-	t.Logf("heap grew by %.1f MiB for %d HTTP/2 streams", float64(grown)/(1<<20), streams)
+	t.Logf("heap grew by %.1f MiB for %d HTTP/2 streams (16 admitted)", float64(grown)/(1<<20), streams)
 	if limit := int64(16 << 20); grown > limit {
 		t.Errorf("heap grew by %d bytes, limit %d", grown, limit)
 	}
-	good := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	good := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}}
 	goodClassify(t, good, "https://"+addr, 5*time.Second)
 }
 
@@ -230,15 +270,9 @@ func TestDeepStackKeyBeforeBody(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg.DeepStackFormKey = tc.formKey
 			h := newHarness(t, cfg, testpipeline.Shared(t), nil)
-			c, err := net.Dial("tcp", strings.TrimPrefix(h.ts.URL, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			fmt.Fprintf(c, "POST /v1/vision/detection%s HTTP/1.1\r\nHost: visiond\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\nX",
-				tc.query, tc.contentType, h.srv.bodyLimit-2)
-			c.SetReadDeadline(time.Now().Add(time.Second))
-			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			resp, _, err := rawAnswer(t, strings.TrimPrefix(h.ts.URL, "http://"), fmt.Sprintf(
+				"POST /v1/vision/detection%s HTTP/1.1\r\nHost: visiond\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\nX",
+				tc.query, tc.contentType, h.srv.bodyLimit-2), false, time.Second)
 			switch {
 			case tc.want == 0 && err == nil:
 				t.Errorf("answered %d before the body arrived; want it read", resp.StatusCode)
@@ -259,27 +293,12 @@ func TestDeepStackKeyBeforeBody(t *testing.T) {
 func TestReadTimeoutIs504(t *testing.T) {
 	cfg := testConfig()
 	cfg.RequestTimeout = 500 * time.Millisecond
-	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
-	addr, served := serve(t, srv)
-	defer func() { srv.Shutdown(context.Background()); <-served }()
-
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, addr := listening(t, cfg, prometheus.NewRegistry())
 	start := time.Now()
-	fmt.Fprint(c, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 1000\r\n\r\nonly ten b")
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	resp, b, err := rawAnswer(t, addr, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 1000\r\n\r\nonly ten b", false, 5*time.Second)
 	if err != nil {
 		t.Fatalf("no answer: %v", err)
 	}
-	b, _ := io.ReadAll(resp.Body)
 	if took := time.Since(start); resp.StatusCode != http.StatusGatewayTimeout || !bytes.Contains(b, []byte(`"timeout"`)) || took > 2*time.Second {
 		t.Errorf("stalled body: %d in %v: %s; want 504 timeout within 2 s", resp.StatusCode, took, b)
 	}
@@ -290,12 +309,7 @@ func TestReadTimeoutIs504(t *testing.T) {
 func TestDrain(t *testing.T) {
 	cfg := testConfig()
 	cfg.Drain = 700 * time.Millisecond
-	srv, err := New(cfg, pipeline.Defaults().MaxImageBytes, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Ready(testpipeline.Shared(t), "onnxruntime test")
-	addr, served := serve(t, srv)
+	srv, addr := listening(t, cfg, prometheus.NewRegistry())
 	stopped := make(chan error, 1)
 	start := time.Now()
 	go func() { stopped <- srv.Shutdown(context.Background()) }()
@@ -322,7 +336,6 @@ func TestDrain(t *testing.T) {
 		c.Close()
 		t.Error("still accepting connections after the drain")
 	}
-	<-served
 }
 
 // TestProgressiveBombOverHTTP: two 6000×6000 progressive JPEGs repeating a scan 600 times, sent
@@ -356,19 +369,11 @@ func TestProgressiveBombOverHTTP(t *testing.T) {
 // (half-closes) while still reading gets 400 naming the short body, never 499.
 func TestHalfClosedBody(t *testing.T) {
 	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
-	c, err := net.Dial("tcp", strings.TrimPrefix(h.ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	fmt.Fprint(c, "POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 44804774\r\n\r\nX")
-	c.(*net.TCPConn).CloseWrite()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	resp, b, err := rawAnswer(t, strings.TrimPrefix(h.ts.URL, "http://"),
+		"POST /v1/detect HTTP/1.1\r\nHost: visiond\r\nContent-Length: 44804774\r\n\r\nX", true, 5*time.Second)
 	if err != nil {
 		t.Fatalf("no answer: %v", err)
 	}
-	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(b, []byte("the body ended before")) {
 		t.Errorf("half-closed body: %d %s; want 400 naming the short body", resp.StatusCode, b)
 	}
