@@ -50,7 +50,7 @@ func startBroker(cfg Embedded, maxPayload int64, prefix string, log *slog.Logger
 	opts.Capabilities = mochi.NewDefaultServerCapabilities()
 	opts.Capabilities.MaximumPacketSize = uint32(min(maxPayload+packetHeadroom, math.MaxUint32))
 	b.server = mochi.New(opts)
-	hook := &loginHook{users: cfg.Users, self: b.self, acl: cfg.ACL, prefix: prefix}
+	hook := &loginHook{users: cfg.Users, self: b.self, acl: cfg.ACL, trustLoopback: cfg.TrustLoopback, prefix: prefix}
 	err = errors.Join(b.server.AddHook(hook, nil), b.server.AddListener(listeners.NewNet("visiond", ln)))
 	if err == nil {
 		err = b.server.Serve()
@@ -69,7 +69,7 @@ func startBroker(cfg Embedded, maxPayload int64, prefix string, log *slog.Logger
 		access = "every client on the network, no login needed (allow_anonymous)"
 	}
 	log.Info("mqtt: embedded broker", "listen", b.addr.String(), "access", access, "acl", cfg.ACL,
-		"max_packet_bytes", opts.Capabilities.MaximumPacketSize)
+		"trust_loopback", cfg.TrustLoopback, "max_packet_bytes", opts.Capabilities.MaximumPacketSize)
 	return b, nil
 }
 
@@ -90,10 +90,11 @@ func (b *embeddedBroker) close() { b.server.Close() }
 // checks topic access by its ACL: visiond may do anything, others what the ACL allows.
 type loginHook struct {
 	mochi.HookBase
-	users  map[string]string
-	self   credentials
-	acl    string
-	prefix string
+	users         map[string]string
+	self          credentials
+	acl           string
+	trustLoopback bool
+	prefix        string
 }
 
 // ID names the hook.
@@ -119,7 +120,7 @@ func (h *loginHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) b
 
 // OnACLCheck says whether cl may publish to (write) or subscribe to a topic or filter.
 func (h *loginHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
-	if string(cl.Properties.Username) == h.self.username || h.acl == ACLOpen {
+	if string(cl.Properties.Username) == h.self.username || h.acl == ACLOpen || h.trustLoopback && overLoopback(cl.Net.Remote) {
 		return true
 	}
 	name := string(cl.Properties.Username)
@@ -127,6 +128,12 @@ func (h *loginHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool 
 		name = cl.ID
 	}
 	return cameraAllows(h.prefix, name, topic, write)
+}
+
+// overLoopback reports whether a client's remote address is this machine's loopback.
+func overLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	return err == nil && loopback(host)
 }
 
 // cameraAllows is the ACLCameras rule for the client called name: it may publish its own

@@ -65,6 +65,9 @@ type Embedded struct {
 	AllowAnonymous bool `yaml:"allow_anonymous"`
 	// ACL is what clients other than visiond may do: ACLCameras or ACLOpen.
 	ACL string `yaml:"acl"`
+	// TrustLoopback lets clients that connect over loopback (programs on this machine, such
+	// as Node-RED beside visiond) use every topic, whatever the ACL.
+	TrustLoopback bool `yaml:"trust_loopback"`
 }
 
 // The access rules of the embedded broker.
@@ -92,11 +95,11 @@ type Route struct {
 }
 
 // Defaults is the configuration used when nothing is set: the embedded broker on loopback port
-// 1883, each client limited to its own camera's topics, topics under visiond/, QoS 1, coco-ssd on every camera, payloads up to 16 MiB.
+// 1883, each client from another machine limited to its own camera's topics, topics under visiond/, QoS 1, coco-ssd on every camera, payloads up to 16 MiB.
 func Defaults() Config {
 	return Config{
 		Enabled:    true,
-		Embedded:   Embedded{Listen: "127.0.0.1:1883", ACL: ACLCameras},
+		Embedded:   Embedded{Listen: "127.0.0.1:1883", ACL: ACLCameras, TrustLoopback: true},
 		Prefix:     "visiond",
 		QoS:        1,
 		MaxPayload: 16 << 20,

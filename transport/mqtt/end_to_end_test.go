@@ -91,8 +91,7 @@ func TestAirplane(t *testing.T) {
 					}
 				}
 			} else {
-				// Open access: one test client reads every camera's topics.
-				cfg.Embedded.Listen, cfg.Embedded.ACL = "127.0.0.1:0", ACLOpen
+				cfg.Embedded.Listen = "127.0.0.1:0" // the test's clients are on loopback: trusted
 			}
 			s := startService(t, cfg, pipe)
 			w := watch(t, client(t, s.BrokerURL()), "visiond/#", "app/answers")
@@ -343,7 +342,7 @@ func TestSharedSubscription(t *testing.T) {
 func TestEmbeddedBrokerLogin(t *testing.T) {
 	pipe := testpipeline.Shared(t)
 	cfg := Defaults()
-	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}, ACL: ACLCameras}
+	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}, ACL: ACLCameras, TrustLoopback: true}
 	s := startService(t, cfg, pipe)
 
 	intruder := paho.NewClient(paho.NewClientOptions().AddBroker(s.BrokerURL()).SetUsername("cam").SetPassword("guess"))

@@ -17,11 +17,11 @@ import (
 )
 
 // embeddedService starts visiond on its own embedded broker, on a free loopback port, with
-// the access rules acl.
+// the access rules acl applied to the test's clients too, although they connect over loopback.
 func embeddedService(t *testing.T, acl string) *Service {
 	t.Helper()
 	cfg := Defaults()
-	cfg.Embedded.Listen, cfg.Embedded.ACL = "127.0.0.1:0", acl
+	cfg.Embedded.Listen, cfg.Embedded.ACL, cfg.Embedded.TrustLoopback = "127.0.0.1:0", acl, false
 	return startService(t, cfg, testpipeline.Shared(t))
 }
 
@@ -120,6 +120,10 @@ func TestBrokerACL(t *testing.T) {
 	}
 	late := watch(t, clientAs(t, s.BrokerURL(), "late"), "visiond/status")
 	late.next(t, "visiond/status", payloadIs("online"))
+	if !cameraAllows("visiond", "porch", "visiond/porch/image", true) || cameraAllows("home/visiond", "porch", "home/+/porch/image", true) ||
+		!cameraAllows("home/visiond", "porch", "home/lights", true) || cameraAllows("visiond", "+", "visiond/+/detections", false) {
+		t.Error("cameraAllows: wrong answer for a multi-level prefix or a wildcard name")
+	}
 	w.mu.Lock()
 	for _, m := range w.msgs {
 		if string(m.Payload()) == "hacked" {
