@@ -57,7 +57,7 @@ func Progressive(width, height int) ([]byte, error) {
 		img.Y[i] = 128
 	}
 	for i := range img.Cb {
-		img.Cb[i], img.Cr[i] = 100, 150
+		img.Cb[i], img.Cr[i] = 128, 128
 	}
 	var baseline bytes.Buffer
 	if err := jpeg.Encode(&baseline, img, &jpeg.Options{Quality: 80}); err != nil {
