@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -376,5 +377,33 @@ func TestHalfClosedBody(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(b, []byte("the body ended before")) {
 		t.Errorf("half-closed body: %d %s; want 400 naming the short body", resp.StatusCode, b)
+	}
+}
+
+// TestJSONImageOneCopy: the image member is decoded straight from the body, so parsing a
+// JSON body allocates the decoded image (3/4 of its base64) and little else, escaped line
+// breaks and unknown members included.
+func TestJSONImageOneCopy(t *testing.T) {
+	img := make([]byte, 4<<20)
+	for i := range img {
+		img[i] = byte(i * 131 >> 5)
+	}
+	b64 := base64.StdEncoding.EncodeToString(img)
+	var lines strings.Builder
+	for i := 0; i < len(b64); i += 76 {
+		lines.WriteString(b64[i:min(i+76, len(b64))] + `\n`)
+	}
+	body := []byte(`{"unknown":{"a":[1,2,{"b":null}]},"image":"` + lines.String() + `","min_score":0.3,"classes":["person","car"]}`)
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	in, err := parseJSON(body)
+	runtime.ReadMemStats(&m1)
+	if err != nil || !bytes.Equal(in.image, img) || in.fields["min_score"] != "0.3" || in.fields["classes"] != "person,car" {
+		t.Fatalf("parseJSON: %v, %d image bytes, fields %v", err, len(in.image), in.fields)
+	}
+	allocated := m1.TotalAlloc - m0.TotalAlloc
+	t.Logf("%d-byte body, %d-byte image: %d bytes allocated", len(body), len(img), allocated)
+	if limit := uint64(len(body))*3/4 + 64<<10; allocated > limit {
+		t.Errorf("parsing allocated %d bytes, want at most %d (one copy of the image)", allocated, limit)
 	}
 }
