@@ -31,13 +31,6 @@ import (
 	"github.com/visiond/visiond/pipeline"
 )
 
-// heapInUse is the live heap after a collection.
-func heapInUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // goodClassify posts a real photo beside the hostile traffic and checks that it is answered
 // with its result within limit.
@@ -98,7 +91,7 @@ func rawAnswer(t *testing.T, addr, head string, halfClose bool, wait time.Durati
 func TestDeclaredLengthReservesNothing(t *testing.T) {
 	const conns = 100
 	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
-	before := heapInUse()
+	before := testenv.HeapInUse()
 	addr := strings.TrimPrefix(h.ts.URL, "http://")
 	for i := 0; i < conns; i++ {
 		c, err := net.Dial("tcp", addr)
@@ -111,7 +104,7 @@ func TestDeclaredLengthReservesNothing(t *testing.T) {
 	waitFor(t, "every hostile request to be read", func() bool {
 		return h.metric("visiond_http_requests_in_flight") == conns
 	})
-	grown := int64(heapInUse()) - int64(before)
+	grown := int64(testenv.HeapInUse()) - int64(before)
 	t.Logf("heap grew by %.1f MiB for %d declared bodies of %d bytes", float64(grown)/(1<<20), conns, h.srv.bodyLimit-2)
 	if limit := int64(16 << 20); grown > limit {
 		t.Errorf("heap grew by %d bytes, limit %d: memory follows the declared length", grown, limit)
@@ -144,7 +137,7 @@ func TestHTTP2DeclaredLength(t *testing.T) {
 	if p := conn.ConnectionState().NegotiatedProtocol; p != "h2" {
 		t.Fatalf("negotiated %q, want h2", p)
 	}
-	before := heapInUse()
+	before := testenv.HeapInUse()
 	// The server's settings are left unacknowledged: streams over its limit are then refused
 	// one by one (RST_STREAM) rather than ending the connection.
 	conn.Write([]byte(http2.ClientPreface))
@@ -179,7 +172,7 @@ func TestHTTP2DeclaredLength(t *testing.T) {
 	waitFor(t, "16 streams read and the others refused", func() bool {
 		return h.metric("visiond_http_requests_in_flight") == 16 && refused.Load() == streams-16
 	})
-	grown := int64(heapInUse()) - int64(before)
+	grown := int64(testenv.HeapInUse()) - int64(before)
 	t.Logf("heap grew by %.1f MiB for %d HTTP/2 streams (16 admitted)", float64(grown)/(1<<20), streams)
 	if limit := int64(16 << 20); grown > limit {
 		t.Errorf("heap grew by %d bytes, limit %d", grown, limit)

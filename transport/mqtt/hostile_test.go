@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ func embeddedService(t *testing.T, acl string) *Service {
 func TestBrokerMaxPacket(t *testing.T) {
 	s := embeddedService(t, ACLCameras)
 	addr := strings.TrimPrefix(s.BrokerURL(), "tcp://")
-	before := heapInUse()
+	before := testenv.HeapInUse()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +50,7 @@ func TestBrokerMaxPacket(t *testing.T) {
 	if n, err := c.Read(make([]byte, 16)); err == nil {
 		t.Errorf("the broker kept the connection (read %d bytes); want it closed", n)
 	}
-	grown := int64(heapInUse()) - int64(before)
+	grown := int64(testenv.HeapInUse()) - int64(before)
 	t.Logf("heap grew by %.1f MiB after a declared 100 MiB publish", float64(grown)/(1<<20))
 	if grown > 8<<20 {
 		t.Errorf("heap grew by %d bytes; want the packet refused unread", grown)
@@ -78,13 +77,6 @@ func remainingLength(n int) []byte {
 	}
 }
 
-// heapInUse is the live heap after a collection.
-func heapInUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // TestBrokerACL: by default a client may publish only its own camera's frames and read only
 // its own camera's topics: another client can neither read them (no "#", no other camera) nor
