@@ -51,7 +51,7 @@ func startBroker(cfg Embedded, maxPayload int64, prefix string, log *slog.Logger
 	opts.Capabilities.MaximumPacketSize = uint32(min(maxPayload+packetHeadroom, math.MaxUint32))
 	b.server = mochi.New(opts)
 	hook := &loginHook{users: cfg.Users, self: b.self, acl: cfg.ACL, trustLoopback: cfg.TrustLoopback, prefix: prefix}
-	err = errors.Join(b.server.AddHook(hook, nil), b.server.AddListener(listeners.NewNet("visiond", ln)))
+	err = errors.Join(b.server.AddHook(hook, nil), b.server.AddListener(listeners.NewNet("visiond", connectGuard{ln})))
 	if err == nil {
 		err = b.server.Serve()
 	}

@@ -61,6 +61,41 @@ func TestBrokerMaxPacket(t *testing.T) {
 	w.next(t, "visiond/porch/detections", nil)
 }
 
+// TestBrokerConnectBound: before logging in, a connection can make the broker hold no more
+// than a small CONNECT: 50 connections declaring a CONNECT of 16 MiB (under the packet limit)
+// and one opening with a PUBLISH are closed unread, and the heap does not grow.
+func TestBrokerConnectBound(t *testing.T) {
+	s := embeddedService(t, ACLCameras)
+	addr := strings.TrimPrefix(s.BrokerURL(), "tcp://")
+	before := testenv.HeapInUse()
+	var conns []net.Conn
+	for i := 0; i <= 50; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		first := byte(0x10) // CONNECT
+		if i == 50 {
+			first = 0x30 // PUBLISH
+		}
+		c.Write(append([]byte{first}, remainingLength(16<<20)...))
+		c.Write([]byte{0, 4, 'M', 'Q', 'T', 'T'})
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if n, err := c.Read(make([]byte, 16)); err == nil {
+			t.Errorf("connection %d kept open (read %d bytes); want it closed", i, n)
+		}
+	}
+	grown := int64(testenv.HeapInUse()) - int64(before)
+	t.Logf("heap grew by %.1f MiB after 50 CONNECTs declaring 16 MiB", float64(grown)/(1<<20))
+	if grown > 8<<20 {
+		t.Errorf("heap grew by %d bytes; want the CONNECTs refused unread", grown)
+	}
+}
+
 // remainingLength is MQTT's variable-length encoding of n.
 func remainingLength(n int) []byte {
 	var out []byte
