@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,7 +30,6 @@ import (
 	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/pipeline"
 )
-
 
 // goodClassify posts a real photo beside the hostile traffic and checks that it is answered
 // with its result within limit.

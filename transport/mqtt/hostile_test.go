@@ -112,7 +112,6 @@ func remainingLength(n int) []byte {
 	}
 }
 
-
 // TestBrokerACL: by default a client may publish only its own camera's frames and read only
 // its own camera's topics: another client can neither read them (no "#", no other camera) nor
 // feed frames to another camera or overwrite visiond/status.
