@@ -1,6 +1,8 @@
 # visiond — the two commands a newcomer needs: `make run` and `make test`.
 GO       ?= go
 BIN      := bin/visiond
+# The release version, stamped into the binary; the Node-RED package (deploy/node-red) carries the same.
+VERSION  := $(shell cat VERSION)
 FUZZTIME ?= 15s
 # Models come from this folder or URL when set (CI and offline machines); otherwise upstream.
 VISIOND_MODELS_MIRROR ?=
@@ -10,7 +12,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test fuzz bench run loadtest soak example
+.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest soak example golden screenshots dist test-dist test-arm64 image test-image
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -18,13 +20,34 @@ setup:
 
 ## build: compile visiond into bin/visiond.
 build: setup
-	$(GO) build -o $(BIN) ./cmd/visiond
+	$(GO) build -ldflags "-X github.com/visiond/visiond/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/visiond
 
 ## test: vet, run every test, then fuzz the byte parsers briefly.
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory test-node-red
 	$(MAKE) --no-print-directory fuzz
+
+## test-node-red: the Node-RED package (deploy/node-red) in real Node-RED against a real visiond.
+test-node-red: build
+	bash deploy/node-red/test/run.sh test
+
+## node-red-picture: the Node-RED editor with the example flow after a run, into var/node-red/.
+node-red-picture: build
+	bash deploy/node-red/test/run.sh picture var/node-red/flow.png
+
+## node-red-bench: the nodes' round trip: cocossd per annotated format, and what HTTP and Node-RED add.
+node-red-bench: build
+	bash deploy/node-red/test/run.sh bench $(ROUNDS)
+
+## test-deploy: lint and render the Helm chart, decode every object strictly against the
+## Kubernetes types, and run visiond (and Mosquitto) as the chart and deploy/compose.yaml
+## configure them (deploy/check, a module of its own; the first run builds helm, see README).
+test-deploy: build
+	helm="$$(bash deploy/check/helm.sh)" && cd deploy/check && \
+		$(GO) vet ./... && VISIOND_HELM="$$helm" VISIOND_TESTDATA="$(abspath $(VISIOND_TESTDATA))" \
+		$(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
@@ -70,3 +93,47 @@ example: build
 		$(EXAMPLES)/street_coco_000000373353.jpg $(EXAMPLES)/beach_people_kites.jpg > /dev/null
 	$(BIN) detect --min-score 0.4 --annotated var/examples/cats_and_dogs.annotated.jpg $(EXAMPLES)/cats_and_dogs.jpg > /dev/null
 	@echo "visiond: annotated photos in var/examples/"
+
+## golden: rewrite testdata/golden from the models' current answers (look at the diff first).
+golden: setup
+	VISIOND_UPDATE_GOLDEN=1 $(GO) test ./pipeline -run '^TestGolden$$' -count=1
+
+## screenshots: the web page at desktop and phone width, light and dark, refused files, hand
+## landmarks and the camera in live mode, into var/screenshots/ (the README shows them; not
+## committed, as they show the shared photos). Needs chromium (apt-get install chromium); ~40 s.
+screenshots: setup
+	VISIOND_SCREENSHOTS=$(CURDIR)/var/screenshots VISIOND_REQUIRE_TESTDATA=1 \
+		$(GO) test -count=1 -run '^(TestLayouts|TestBadFiles|TestLiveCamera|TestStillImages)$$' ./transport/httpapi/web
+	@echo "visiond: screenshots in var/screenshots/"
+
+## dist: release tarballs for amd64 and arm64 (cgo cross build) with SHA256SUMS, in dist/;
+## VERSION=1.2.0 names them (default: the VERSION file). DIST_ARCHES picks the architectures.
+export VERSION
+DIST_ARCHES ?= amd64 arm64
+dist:
+	bash deploy/dist.sh $(DIST_ARCHES)
+
+## test-dist: build the tarballs and check them: contents, checksums, SBOM, the stamped
+## version, the library found beside the binary, and install.sh into a scratch root.
+test-dist: dist
+	$(GO) test -count=1 -tags release -run 'TestDist' ./deploy/releasetest
+
+## test-arm64: run the arm64 tarball under qemu-aarch64-static: detect on the airplane photo
+## matches amd64, and serve answers /v1/detect (needs root for its private mount namespace).
+test-arm64: dist
+	bash deploy/apt-need.sh qemu-user-static util-linux libc6:arm64 libstdc++6:arm64 libturbojpeg0:arm64
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestArm64' -v ./deploy/releasetest
+
+## image: the multi-arch container image visiond:VERSION (amd64 + arm64) from Debian bookworm
+## packages and the release tarballs, offline (mmdebstrap + buildah); run it again to pick up
+## the newest Debian security updates.
+image: dist
+	bash deploy/apt-need.sh mmdebstrap buildah podman runc
+	bash deploy/image/build.sh $(VERSION)
+
+## test-image: run the images under podman (arm64 through qemu): models pulled from a mirror
+## mounted into the container, /v1/detect, health check, SBOM inside, clean stop.
+test-image: image
+	bash deploy/apt-need.sh qemu-user-static
+	bash deploy/image/binfmt-arm64.sh
+	$(GO) test -count=1 -timeout 40m -tags release -run 'TestImage' -v ./deploy/releasetest

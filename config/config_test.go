@@ -108,37 +108,67 @@ func TestConfigFileChoice(t *testing.T) {
 	}
 }
 
+// TestFixtures: every file of testdata/config/good loads; every file of testdata/config/bad
+// fails with the error its first line names ("# want: a; b": each part is in the error).
+func TestFixtures(t *testing.T) {
+	root := filepath.Join("..", "testdata", "config")
+	for _, kind := range []string{"good", "bad"} {
+		files, err := filepath.Glob(filepath.Join(root, kind, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no %s fixtures: %v", kind, err)
+		}
+		for _, path := range files {
+			t.Run(kind+"/"+filepath.Base(path), func(t *testing.T) {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _, err = load(t, string(data), env())
+				if kind == "good" {
+					if err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				first, _, _ := strings.Cut(string(data), "\n")
+				want, ok := strings.CutPrefix(first, "# want: ")
+				if !ok {
+					t.Fatalf("first line %q does not say what error it wants", first)
+				}
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, s := range strings.Split(want, "; ") {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q lacks %q", err, s)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestErrors: bad values from the environment and flags name their source (bad files are
+// the fixtures of TestFixtures).
 func TestErrors(t *testing.T) {
 	cases := []struct {
 		name string
-		yaml string
 		env  []string
 		args []string
 		want []string // substrings of the error
 	}{
-		{"unknown key", "http:\n  addr: ':8080'\n  adress: ':9090'\n", nil, nil, []string{"line 3", "adress"}},
-		{"unknown section", "models:\n  dir: m\nmqtt_broker: x\n", nil, nil, []string{"line 3", "mqtt_broker"}},
-		{"wrong type", "pipeline:\n  workers: many\n", nil, nil, []string{"line 2", "many"}},
-		{"duration without unit", "http:\n  request_timeout: 10\n", nil, nil, []string{"line 2"}},
-		{"duplicate key", "http:\n  addr: ':1'\n  addr: ':2'\n", nil, nil, []string{"addr", "already defined"}},
-		{"bad env value", "", []string{"VISIOND_WORKERS", "two"}, nil, []string{"VISIOND_WORKERS", `"two"`}},
-		{"bad flag value", "", nil, []string{"--request-timeout", "soon"}, []string{"request-timeout", "soon"}},
-		{"unknown flag", "", nil, []string{"--adress", ":1"}, []string{"adress"}},
-		{"bad address", "", []string{"VISIOND_ADDR", "8080"}, nil, []string{"http.addr", `"8080"`}},
-		{"unknown model", "models:\n  load: [coco-ssd, yolo]\n", nil, nil, []string{"models.load", "yolo"}},
-		{"no models", "", nil, []string{"--models", ""}, []string{"models.load"}},
-		{"bad convert", "engine: {convert: int4}\n", nil, nil, []string{"engine.convert", "int4"}},
-		{"zero workers", "", nil, []string{"--workers", "0"}, []string{"pipeline.workers"}},
-		{"tls cert without key", "", []string{"VISIOND_TLS_CERT", "c.pem"}, nil, []string{"http.tls"}},
-		{"empty key", "http:\n  api_keys: ['']\n", nil, nil, []string{"http.api_keys"}},
-		{"bad log level", "log: {level: loud}\n", nil, nil, []string{"log.level", "loud"}},
-		{"bad mqtt qos", "mqtt: {qos: 3}\n", nil, nil, []string{"mqtt.qos"}},
-		{"bad mqtt broker", "", []string{"VISIOND_MQTT_BROKER", "mosquitto:1883"}, nil, []string{"mqtt.broker", "mosquitto:1883"}},
-		{"unknown mqtt key", "mqtt:\n  brokr: tcp://b:1883\n", nil, nil, []string{"line 2", "brokr"}},
+		{"bad env value", []string{"VISIOND_WORKERS", "two"}, nil, []string{"VISIOND_WORKERS", `"two"`}},
+		{"bad flag value", nil, []string{"--request-timeout", "soon"}, []string{"request-timeout", "soon"}},
+		{"unknown flag", nil, []string{"--adress", ":1"}, []string{"adress"}},
+		{"bad address", []string{"VISIOND_ADDR", "8080"}, nil, []string{"http.addr", `"8080"`}},
+		{"no models", nil, []string{"--models", ""}, []string{"models.load"}},
+		{"zero workers", nil, []string{"--workers", "0"}, []string{"pipeline.workers"}},
+		{"tls cert without key", []string{"VISIOND_TLS_CERT", "c.pem"}, nil, []string{"http.tls"}},
+		{"bad mqtt broker", []string{"VISIOND_MQTT_BROKER", "mosquitto:1883"}, nil, []string{"mqtt.broker", "mosquitto:1883"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := load(t, tc.yaml, env(tc.env...), tc.args...)
+			_, _, err := load(t, "", env(tc.env...), tc.args...)
 			if err == nil {
 				t.Fatal("no error")
 			}

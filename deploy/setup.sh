@@ -3,6 +3,8 @@
 # the ONNX Runtime shared library for this machine's architecture, into .deps/ inside the
 # checkout (never system-wide). Idempotent: a verified library already in place is kept.
 #
+# Usage: deploy/setup.sh [x64|arm64]   (default: this machine's; `make dist` asks for both)
+#
 # Sources, in order:
 #   1. the npm package onnxruntime-node (fetched with `npm pack`, only the library is extracted);
 #   2. the onnxruntime release tarball from its GitHub releases page (machines without npm).
@@ -11,10 +13,10 @@ set -euo pipefail
 ORT_VERSION=1.30.0
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-case "$(uname -m)" in
-  x86_64|amd64) arch=x64;   tar_arch=x64;     want_sha=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23; elf_machine="x86-64" ;;
+case "${1:-$(uname -m)}" in
+  x86_64|amd64|x64) arch=x64;   tar_arch=x64;     want_sha=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23; elf_machine="x86-64" ;;
   aarch64|arm64) arch=arm64; tar_arch=aarch64; want_sha=1f549d46250b005580b597f4164984aaf75b3bcb9f3aeb07c7f8a8fe60b23c76; elf_machine="aarch64" ;;
-  *) echo "setup: unsupported architecture $(uname -m) (visiond supports x86_64 and aarch64)" >&2; exit 1 ;;
+  *) echo "setup: unsupported architecture ${1:-$(uname -m)} (visiond supports x86_64 and aarch64)" >&2; exit 1 ;;
 esac
 
 dest_dir="$root/.deps/onnxruntime-$ORT_VERSION-linux-$arch"
@@ -62,12 +64,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$dest_dir"
 
+# The npm package holds the libraries of both architectures; it is kept outside the checkout
+# so that the other architecture, and other checkouts, do not fetch it again.
+npm_cache="${XDG_CACHE_HOME:-$HOME/.cache}/visiond/npm"
+npm_tgz="$npm_cache/onnxruntime-node-$ORT_VERSION.tgz"
+
 from_npm() {
-  command -v npm >/dev/null 2>&1 || return 1
-  say "fetching onnxruntime-node@$ORT_VERSION with npm pack"
-  (cd "$work" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null 2>"$work/npm.log") || { cat "$work/npm.log" >&2; return 1; }
+  if [ ! -f "$npm_tgz" ]; then
+    command -v npm >/dev/null 2>&1 || return 1
+    say "fetching onnxruntime-node@$ORT_VERSION with npm pack"
+    (cd "$work" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null 2>"$work/npm.log") || { cat "$work/npm.log" >&2; return 1; }
+    mkdir -p "$npm_cache" && mv "$work/onnxruntime-node-$ORT_VERSION.tgz" "$npm_tgz"
+  fi
   local member="package/bin/napi-v6/linux/$arch/libonnxruntime.so.1"
-  tar -xzf "$work/onnxruntime-node-$ORT_VERSION.tgz" -C "$work" "$member" || return 1
+  tar -xzf "$npm_tgz" -C "$work" "$member" || return 1
   local got
   got=$(sha_of "$work/$member")
   if [ "$got" != "$want_sha" ]; then

@@ -12,40 +12,37 @@ import (
 	"github.com/visiond/visiond/models/preprocess"
 )
 
-// TestCode pins the code of every error a client can meet, bare and wrapped.
+// TestCode pins the code of every error a client can meet, bare and wrapped, grouped by code.
 func TestCode(t *testing.T) {
-	cases := []struct {
-		err  error
-		code string
-	}{
-		{ErrBusy, "busy"},
-		{ErrClosed, "shutting_down"},
-		{ErrNotReady, "loading"},
-		{context.DeadlineExceeded, "timeout"},
-		{context.Canceled, "canceled"},
-		{ErrUnauthorized, "unauthorized"},
-		{ErrMethod, "method_not_allowed"},
-		{ErrUnknownTask, "unknown_task"},
-		{catalog.ErrUnknownModel, "unknown_model"},
-		{catalog.ErrNotInstalled, "not_installed"},
-		{catalog.ErrChecksum, "bad_model"},
-		{models.ErrBadModel, "bad_model"},
-		{models.ErrBadOption, "bad_option"},
-		{preprocess.ErrTooLarge, "too_large"},
-		{preprocess.ErrUnsupportedFormat, "unsupported_format"},
-		{preprocess.ErrBadImage, "bad_image"},
-		{ErrBadRequest, "bad_request"},
-		{ErrNotFound, "not_found"},
-		{fs.ErrNotExist, "not_found"},
-		{errors.New("disk on fire"), Internal},
-		{catalog.ErrDownload, Internal}, // only `models pull` meets it, and says what failed
+	want := map[string][]error{
+		"busy":               {ErrBusy},
+		"shutting_down":      {ErrClosed},
+		"loading":            {ErrNotReady},
+		"timeout":            {context.DeadlineExceeded},
+		"canceled":           {context.Canceled},
+		"unauthorized":       {ErrUnauthorized},
+		"method_not_allowed": {ErrMethod},
+		"unknown_task":       {ErrUnknownTask},
+		"unknown_model":      {catalog.ErrUnknownModel},
+		"not_installed":      {catalog.ErrNotInstalled},
+		"bad_model":          {models.ErrBadModel, catalog.ErrChecksum},
+		"bad_option":         {models.ErrBadOption},
+		"too_large":          {preprocess.ErrTooLarge},
+		"unsupported_format": {preprocess.ErrUnsupportedFormat},
+		"bad_image":          {preprocess.ErrBadImage},
+		"bad_request":        {ErrBadRequest},
+		"not_found":          {ErrNotFound, fs.ErrNotExist},
+		// Only `models pull` meets a failed download, and says what failed.
+		Internal: {errors.New("disk on fire"), catalog.ErrDownload},
 	}
-	for _, c := range cases {
-		if got := Code(c.err); got != c.code {
-			t.Errorf("Code(%v) = %s, want %s", c.err, got, c.code)
-		}
-		if got := Code(fmt.Errorf("reading frame 7: %w", c.err)); got != c.code {
-			t.Errorf("Code(wrapped %v) = %s, want %s", c.err, got, c.code)
+	for code, errs := range want {
+		for _, err := range errs {
+			if got := Code(err); got != code {
+				t.Errorf("Code(%v) = %s, want %s", err, got, code)
+			}
+			if got := Code(fmt.Errorf("reading frame 7: %w", err)); got != code {
+				t.Errorf("Code(wrapped %v) = %s, want %s", err, got, code)
+			}
 		}
 	}
 	// An error wrapping two sentinels has the code that comes first in the vocabulary.

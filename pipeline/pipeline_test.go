@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/internal/testpipeline"
@@ -33,7 +34,7 @@ func TestDetectWithAnnotation(t *testing.T) {
 	if res.Model != "coco-ssd" || res.Width != 1280 || res.Height != 1280 {
 		t.Errorf("model %s, size %dx%d; want coco-ssd, 1280x1280", res.Model, res.Width, res.Height)
 	}
-	checkAirplanes(t, res)
+	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", res.Results)
 	if res.AnnotatedFormat != annotate.JPEG {
 		t.Errorf("annotated format %q, want jpeg", res.AnnotatedFormat)
 	}
@@ -60,34 +61,7 @@ func TestDetectReduced(t *testing.T) {
 	if res.Width != 1280 || res.Height != 1280 || res.Annotated != nil {
 		t.Errorf("size %dx%d, annotated %d bytes; want 1280x1280 and none", res.Width, res.Height, len(res.Annotated))
 	}
-	checkAirplanes(t, res)
-}
-
-// checkAirplanes checks that both large airliners of the airport photo were found where they
-// are: one taxiing behind (about x 378–903, y 440–615), one at the gate in front (about x
-// 370–1015, y 585–975), each covered by an airplane box with an IoU of at least 0.4.
-func checkAirplanes(t *testing.T, res *pipeline.Result) {
-	t.Helper()
-	dets := res.Results.([]results.Detection)
-	for _, want := range [][4]float64{{378, 440, 903, 615}, {370, 585, 1015, 975}} {
-		best := 0.0
-		for _, d := range dets {
-			if d.Class == "airplane" {
-				best = max(best, iou(want, [4]float64{d.BBox[0], d.BBox[1], d.BBox[0] + d.BBox[2], d.BBox[1] + d.BBox[3]}))
-			}
-		}
-		if best < 0.4 {
-			t.Errorf("airplane at %v: best IoU %.2f, want ≥ 0.4: %+v", want, best, dets)
-		}
-	}
-}
-
-// iou is the intersection over union of two boxes given as x0, y0, x1, y1.
-func iou(a, b [4]float64) float64 {
-	iw := max(0, min(a[2], b[2])-max(a[0], b[0]))
-	ih := max(0, min(a[3], b[3])-max(a[1], b[1]))
-	inter := iw * ih
-	return inter / ((a[2]-a[0])*(a[3]-a[1]) + (b[2]-b[0])*(b[3]-b[1]) - inter)
+	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", res.Results)
 }
 
 func TestClassifyDefaultModel(t *testing.T) {
@@ -150,25 +124,17 @@ func TestPoseAndHands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	poses := res.Results.([]results.Pose)
-	if len(poses) != 1 || poses[0].Keypoints[0].Part != "nose" {
-		t.Fatalf("poses: %+v", poses)
+	if res.Model != "movenet" {
+		t.Errorf("pose ran %s, want movenet, the pose task's only model here", res.Model)
 	}
-	// The woman's nose, read off the 1000×667 photo, at about (456, 287).
-	if nose := poses[0].Keypoints[0].Position; abs(nose.X-456) > 40 || abs(nose.Y-287) > 40 {
-		t.Errorf("nose at %+v, want near (456, 287)", nose)
-	}
+	golden.Check(t, "movenet", "person_fullbody_pose.jpg", res.Results)
 
 	res, err = p.Run(context.Background(), pipeline.Request{Task: catalog.TaskHands, Image: testenv.ReadImage(t, "hands.jpg"), Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hands := res.Results.([]results.Hand); len(hands) != 2 || len(hands[0].Landmarks) != 21 {
-		t.Errorf("hands.jpg: %d hands, want 2 with 21 landmarks", len(hands))
-	}
+	golden.Check(t, "hands", "hands.jpg", res.Results)
 	if len(res.Annotated) == 0 {
 		t.Error("no annotated image")
 	}
 }
-
-func abs(v float64) float64 { return max(v, -v) }

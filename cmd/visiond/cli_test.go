@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
-	"github.com/visiond/visiond/models/catalog"
+	"github.com/visiond/visiond/internal/testmodels"
 )
 
 // buildBinary compiles visiond once per test run.
@@ -24,27 +25,11 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// modelsDir links the files of the named catalog models from the shared folder.
-func modelsDir(t *testing.T, names ...string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, name := range names {
-		m, err := catalog.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m.Files() {
-			if err := os.Symlink(testenv.Model(t, f.Name), filepath.Join(dir, f.Name)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dir
-}
+func TestMain(m *testing.M) { os.Exit(testmodels.Run(m)) }
 
 func TestCLI(t *testing.T) {
 	bin := buildBinary(t)
-	dir := modelsDir(t, "mobilenet")
+	dir := testmodels.Store(t, "mobilenet").Dir
 	lib := testenv.ORTLibrary(t)
 	burger, err := os.ReadFile(testenv.Image(t, "burger.jpg"))
 	if err != nil {
@@ -123,5 +108,28 @@ func TestCLI(t *testing.T) {
 				t.Errorf("stack trace on stderr: %q", errText)
 			}
 		})
+	}
+}
+
+// TestBadInputsCodes: the inputs every entrance refuses get their code on the command line,
+// first on the error line.
+func TestBadInputsCodes(t *testing.T) {
+	dir := testmodels.Store(t, "coco-ssd").Dir
+	lib := testenv.ORTLibrary(t)
+	for _, in := range testenv.BadInputs(t) {
+		path := filepath.Join(t.TempDir(), "input")
+		if err := os.WriteFile(path, in.Image, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"detect", "--dir", dir, "--ort-lib", lib}
+		if in.Model != "" {
+			args = append(args, "--model", in.Model)
+		}
+		args = append(args, path)
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, &stdout, &stderr)
+		if err == nil || !strings.HasPrefix(describe(err), in.Code+": ") {
+			t.Errorf("%s: error line %q, want it to start with %q", in.Name, describe(err), in.Code+": ")
+		}
 	}
 }

@@ -27,6 +27,8 @@ Usage:
   visiond config print [flags]             show the configuration serve would use
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
+  visiond version                          show this build's version and its runtime libraries
+  visiond healthcheck [--url URL]          exit 0 when a running daemon's /healthz answers 200
 `)
 	for _, t := range pipeline.Tasks() {
 		fmt.Fprintf(&b, "  %-39s  %s\n", "visiond "+string(t.Name)+" [flags] IMAGE...", t.Summary)
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return configCommand(args[1:], stdout, stderr)
 	case "models":
 		return modelsCommand(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		return versionCommand(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheckCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage())
 		return nil

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models/catalog"
 )
 
@@ -50,23 +51,6 @@ func installedColumn(t *testing.T, out string) map[string]string {
 		col[fields[0]] = fields[2]
 	}
 	return col
-}
-
-// pulledFiles returns the sorted file names of the named catalog models.
-func pulledFiles(t *testing.T, names ...string) []string {
-	t.Helper()
-	var files []string
-	for _, name := range names {
-		m, err := catalog.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m.Files() {
-			files = append(files, f.Name)
-		}
-	}
-	slices.Sort(files)
-	return slices.Compact(files)
 }
 
 // dirFiles returns the sorted names in dir, or none when it does not exist.
@@ -130,7 +114,7 @@ func TestModelsPull(t *testing.T) {
 			if err != nil {
 				t.Fatalf("pull: %v\n%s", err, out)
 			}
-			if got, want := dirFiles(t, dir), pulledFiles(t, tt.want...); !slices.Equal(got, want) {
+			if got, want := dirFiles(t, dir), testmodels.Files(t, tt.want...); !slices.Equal(got, want) {
 				t.Errorf("models dir holds %v, want %v", got, want)
 			}
 			for _, name := range tt.want {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/visiond/visiond/config"
 	"github.com/visiond/visiond/inference/ort"
+	"github.com/visiond/visiond/internal/sdnotify"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
@@ -56,6 +57,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		srv.Ready(p, "onnxruntime "+eng.Version())
 		log.Info("ready", "models", strings.Join(cfg.Models.Load, ","), "load_ms", time.Since(start).Milliseconds(),
 			"workers", cfg.Pipeline.Workers, "threads", cfg.Engine.Threads, "queue", cfg.Pipeline.Queue)
+		notifySystemd(log, sdnotify.Ready)
 		mq, err = startMQTT(ctx, cfg, p, reg, log)
 	}
 	if err == nil {
@@ -66,6 +68,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	notifySystemd(log, sdnotify.Stopping)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {

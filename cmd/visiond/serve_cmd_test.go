@@ -9,31 +9,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testenv"
+	"github.com/visiond/visiond/internal/testmodels"
+	"github.com/visiond/visiond/models/results"
 )
-
-// cleanEnv is the environment without VISIOND_* variables, so that the test's flags decide.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VISIOND_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
 
 // TestServe runs the daemon as a user does: it listens, becomes ready, answers, and stops
 // cleanly on SIGTERM.
 func TestServe(t *testing.T) {
 	bin := buildBinary(t)
-	dir := modelsDir(t, "coco-ssd", "mobilenet", "posenet") // the default set
+	dir := testmodels.Store(t, "coco-ssd", "mobilenet", "posenet").Dir // the default set
 	lib := testenv.ORTLibrary(t)
 	photo, err := os.ReadFile(testenv.Image(t, "airplane_airport_1280.jpg"))
 	if err != nil {
@@ -41,56 +32,40 @@ func TestServe(t *testing.T) {
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1", "--drain", "2s")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(cleanEnv(), "VISIOND_LOG_LEVEL=debug")
+	cmd.Env = append(testenv.CleanEnv(), "VISIOND_LOG_LEVEL=debug")
 	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	listening := regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	waitLog(t, logs, func(s string) bool {
-		if m := listening.FindStringSubmatch(s); m != nil {
-			base = m[1]
-		}
-		return base != ""
-	})
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 60 s:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	base := testenv.ListeningURL(t, logs.String, 60*time.Second)
+	testenv.WaitReady(t, base, 60*time.Second, logs.String)
 	resp, err := http.Post(base+"/v1/detect", "image/jpeg", bytes.NewReader(photo))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var answer struct{ Results []struct{ Class string } }
+	var answer struct{ Results []results.Detection }
 	json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || len(answer.Results) == 0 || answer.Results[0].Class != "airplane" {
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("detect: %d %+v", resp.StatusCode, answer)
 	}
+	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
 	cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	// The drain: still listening, /readyz says 503 so that load balancers stop sending.
-	waitLog(t, logs, func(s string) bool { return strings.Contains(s, `msg="draining:`) })
-	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("readyz while draining: %v %v; want 503", resp, err)
-	} else {
-		resp.Body.Close()
+	draining := false
+	for deadline := time.Now().Add(10 * time.Second); !draining && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			draining = resp.StatusCode == http.StatusServiceUnavailable
+		}
+	}
+	if !draining || !strings.Contains(logs.String(), `msg="draining:`) {
+		t.Errorf("no drain after SIGTERM (readyz 503: %v):\n%s", draining, logs.String())
 	}
 	select {
 	case err := <-exited:
@@ -103,16 +78,6 @@ func TestServe(t *testing.T) {
 	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
-		}
-	}
-}
-
-// waitLog waits up to 60 s for the log to satisfy ok.
-func waitLog(t *testing.T, logs *testenv.LockedBuffer, ok func(string) bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !ok(logs.String()); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log after 60 s:\n%s", logs.String())
 		}
 	}
 }

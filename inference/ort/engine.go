@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 
 	ortgo "github.com/yalue/onnxruntime_go"
@@ -38,17 +36,6 @@ type Config struct {
 	InterOpThreads int
 }
 
-// DefaultLibraryPath is where `make setup` installs ONNX Runtime, relative to the working
-// directory (the repository root when run from a checkout):
-// .deps/onnxruntime-1.30.0-linux-{x64|arm64}/libonnxruntime.so.1.
-func DefaultLibraryPath() string {
-	arch := runtime.GOARCH
-	if arch == "amd64" {
-		arch = "x64"
-	}
-	return filepath.Join(".deps", "onnxruntime-1.30.0-linux-"+arch, "libonnxruntime.so.1")
-}
-
 // Engine loads ONNX models into ONNX Runtime sessions. Engines share the process-wide
 // runtime: the library stays loaded while any engine or session is open.
 type Engine struct {
@@ -74,6 +61,11 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, version: ortgo.GetVersion()}, nil
+}
+
+// LibraryPath returns the ONNX Runtime library the engine was asked to load.
+func (e *Engine) LibraryPath() string {
+	return e.cfg.LibraryPath
 }
 
 // Version returns the version of the ONNX Runtime library, as in "1.30.0".

@@ -90,3 +90,12 @@ func TestEnginesShareRuntime(t *testing.T) {
 		}
 	}
 }
+
+// TestTelemetryOff: once an engine started, ONNX Runtime was told to send no telemetry (the
+// variable must be set before the library starts, so the test can only check that it was).
+func TestTelemetryOff(t *testing.T) {
+	newEngine(t)
+	if v := os.Getenv(telemetryEnv); v != "1" {
+		t.Errorf("%s=%q after start, want 1", telemetryEnv, v)
+	}
+}

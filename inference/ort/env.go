@@ -43,7 +43,11 @@ func acquire(path string) error {
 	return nil
 }
 
-// loadLibrary loads the library and creates the environment. ONNX Runtime logs only errors.
+// telemetryEnv turns ONNX Runtime's telemetry off when it is 1.
+const telemetryEnv = "ORT_DISABLE_TELEMETRY"
+
+// loadLibrary loads the library and creates the environment. ONNX Runtime logs only errors
+// and sends no telemetry.
 func loadLibrary(path string) error {
 	shown := path
 	if strings.ContainsRune(path, '/') { // a file path rather than a name for dlopen to search
@@ -54,6 +58,11 @@ func loadLibrary(path string) error {
 			return fmt.Errorf("%w: ONNX Runtime library %s not found: run `make setup` to install it, or set %s",
 				inference.ErrRuntime, shown, LibraryEnv)
 		}
+	}
+	// The library reports usage to its vendor (DNS lookups, files under $HOME) unless this
+	// variable is set before it starts; an explicit setting by the user is kept.
+	if _, set := os.LookupEnv(telemetryEnv); !set {
+		os.Setenv(telemetryEnv, "1")
 	}
 	ortgo.SetSharedLibraryPath(path)
 	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {

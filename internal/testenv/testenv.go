@@ -7,7 +7,6 @@ package testenv
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -43,13 +42,13 @@ func SharedDir(t testing.TB) string {
 // Model returns the path of a file in the shared models folder.
 func Model(t testing.TB, name string) string {
 	t.Helper()
-	return need(t, filepath.Join(SharedDir(t), "models", name))
+	return needShared(t, "models/"+name)
 }
 
 // Image returns the path of a file in the shared images folder.
 func Image(t testing.TB, name string) string {
 	t.Helper()
-	return need(t, filepath.Join(SharedDir(t), "images", name))
+	return needShared(t, "images/"+name)
 }
 
 func need(t testing.TB, path string) string {
@@ -60,6 +59,17 @@ func need(t testing.TB, path string) string {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
+	}
+	return path
+}
+
+// needShared is need for a file of the shared folder, which must also be the file that
+// testdata/shared.sha256 names: a wrong or changed file fails the test with its name.
+func needShared(t testing.TB, rel string) string {
+	t.Helper()
+	path := need(t, filepath.Join(SharedDir(t), rel))
+	if err := checkShared(Root(t), rel, path); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }
@@ -85,23 +95,4 @@ func ReadImage(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// Tool returns the path of a program that tests run, installed from the named Debian packages
-// (by .ci/run in CI), found on the PATH or in /usr/sbin, off a user's PATH, where Debian puts
-// daemons. When it is missing the test is skipped, or fails under VISIOND_REQUIRE_TESTDATA=1,
-// as for missing data.
-func Tool(t testing.TB, name, debianPackages string) string {
-	t.Helper()
-	for _, p := range []string{name, filepath.Join("/usr/sbin", name)} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := name + " is not installed (Debian: apt-get install " + debianPackages + ")"
-	if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }

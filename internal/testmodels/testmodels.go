@@ -9,6 +9,7 @@ package testmodels
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -52,9 +53,8 @@ func Engine(t testing.TB) *ort.Engine {
 	return engine
 }
 
-// Store returns the process's models folder holding (links to) the files of the named catalog
-// models, taken from the shared models folder.
-func Store(t testing.TB, names ...string) catalog.Store {
+// Files returns the names of the files of the named catalog models, sorted, each once.
+func Files(t testing.TB, names ...string) []string {
 	t.Helper()
 	var files []string
 	for _, name := range names {
@@ -63,8 +63,20 @@ func Store(t testing.TB, names ...string) catalog.Store {
 			t.Fatal(err)
 		}
 		for _, f := range m.Files() {
-			files = append(files, testenv.Model(t, f.Name))
+			files = append(files, f.Name)
 		}
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
+}
+
+// Store returns the process's models folder holding (links to) the files of the named catalog
+// models, taken from the shared models folder.
+func Store(t testing.TB, names ...string) catalog.Store {
+	t.Helper()
+	var files []string
+	for _, name := range Files(t, names...) {
+		files = append(files, testenv.Model(t, name))
 	}
 	mu.Lock()
 	defer mu.Unlock()

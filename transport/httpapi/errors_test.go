@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -102,4 +104,23 @@ func TestBodyLimit(t *testing.T) {
 			t.Errorf("status %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestBadInputsCodes: the inputs every entrance refuses get their code over HTTP, in the raw
+// body, a form and JSON alike.
+func TestBadInputsCodes(t *testing.T) {
+	h := newHarness(t, testConfig(), testpipeline.Shared(t), nil)
+	for _, in := range testenv.BadInputs(t) {
+		formType, form := multipartBody(t, in.Image, "model", in.Model)
+		jsonBody, _ := json.Marshal(map[string]string{"image": base64.StdEncoding.EncodeToString(in.Image), "model": in.Model})
+		for _, r := range []reply{
+			h.do("POST", "/v1/detect?model="+in.Model, "application/octet-stream", in.Image),
+			h.do("POST", "/v1/detect", formType, form),
+			h.do("POST", "/v1/detect", "application/json", jsonBody),
+		} {
+			if code, _ := r.apiErr(t); code != in.Code {
+				t.Errorf("%s: status %d, code %q, want %q", in.Name, r.status, code, in.Code)
+			}
+		}
+	}
 }

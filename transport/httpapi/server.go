@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/httpapi/web"
 )
 
 // Pipeline is what the server needs from the core: *pipeline.Pipeline.
@@ -131,6 +132,8 @@ func (s *Server) routes(reg *prometheus.Registry) http.Handler {
 	// DeepStack clients may send their key as the api_key form field, so this route checks
 	// keys itself once the form is read.
 	r.POST("/v1/vision/detection", s.deepStack(s.detection))
+
+	web.Register(r) // the browser page: GET / and /ui/..., which only call the routes here
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.GET("/models", s.api(s.models))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testenv"
 	"github.com/visiond/visiond/internal/testpipeline"
 	"github.com/visiond/visiond/models/results"
@@ -69,9 +70,7 @@ func TestDetectInputStyles(t *testing.T) {
 			if a.Model != "coco-ssd" || a.Task != "detect" || a.Width != 1280 || a.Height != 1280 {
 				t.Errorf("model %q task %q size %dx%d; want coco-ssd detect 1280x1280", a.Model, a.Task, a.Width, a.Height)
 			}
-			if len(a.Results) < 2 || a.Results[0].Class != "airplane" || a.Results[1].Class != "airplane" {
-				t.Fatalf("results %+v, want the two big airplanes first", a.Results)
-			}
+			golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", a.Results)
 			for _, stage := range []string{"queue", "decode", "preprocess", "inference", "postprocess"} {
 				if _, ok := a.Timings[stage]; !ok {
 					t.Errorf("timings_ms lacks %s: %v", stage, a.Timings)
@@ -434,6 +433,7 @@ func TestPoseAndHands(t *testing.T) {
 	if r.status != http.StatusOK || pose.Model != "posenet" || len(pose.Results) != 1 || len(pose.Results[0].Keypoints) != 17 {
 		t.Fatalf("pose: %d %.300s", r.status, r.body)
 	}
+	golden.Check(t, "posenet", "person_fullbody_pose.jpg", pose.Results)
 	parts := map[string]results.Point{}
 	for _, k := range pose.Results[0].Keypoints {
 		parts[k.Part] = k.Position
