@@ -78,7 +78,7 @@ loadtest: build
 
 ## soak: start the daemon and send it 3,000 requests from 8 clients, every fifth malformed or
 ## hostile, then 1,000 good ones; fails on a 5xx other than 503/504, a crash, or growth
-## (about three minutes; README, "Security"). Installs jpegtran (libjpeg-turbo-progs) if missing.
+## (about two minutes; README, "Security"). Installs jpegtran (libjpeg-turbo-progs) if missing.
 soak: build
 	@command -v jpegtran >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs; }
 	$(BIN) models pull coco-ssd

@@ -314,9 +314,10 @@ func (s *soaker) bigPublish() error {
 	return nil
 }
 
-// badTopics publishes a frame to visiond//image (no camera), which the broker's access rules
-// drop (at QoS 0, quietly), and a request whose reply_to is visiond's status topic, which
-// visiond refuses as a bad request.
+// badTopics publishes a frame to visiond//image (no camera) and a request whose reply_to is
+// visiond's status topic; visiond refuses both as bad requests. The frame goes at QoS 0: on a
+// broker that holds this client to its ACL it is then dropped quietly, rather than ending the
+// connection.
 func (s *soaker) badTopics() error {
 	for _, m := range []struct {
 		topic   string
