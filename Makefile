@@ -1,6 +1,7 @@
 # visiond — the two commands a newcomer needs: `make run` and `make test`.
 GO       ?= go
 BIN      := bin/visiond
+CAPTURE  := bin/visiond-capture
 # The release version, stamped into the binary; the Node-RED package (deploy/node-red) carries the same.
 VERSION  := $(shell cat VERSION)
 FUZZTIME ?= 15s
@@ -18,13 +19,21 @@ EXAMPLES := $(VISIOND_TESTDATA)/images
 setup:
 	@bash deploy/setup.sh
 
-## build: compile visiond into bin/visiond.
+## build: compile visiond into bin/visiond, and the camera capture helper into
+## bin/visiond-capture where OpenCV is installed (apt-get install libopencv-dev).
 build: setup
 	$(GO) build -ldflags "-X github.com/visiond/visiond/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/visiond
+	@if pkg-config --exists opencv4 2>/dev/null; then \
+		echo "$(GO) build -tags opencv -o $(CAPTURE) ./cmd/visiond-capture"; \
+		$(GO) build -tags opencv -o $(CAPTURE) ./cmd/visiond-capture; \
+	else echo "visiond: OpenCV is not installed, so no camera helper (cameras: apt-get install libopencv-dev)"; fi
 
 ## test: vet, run every test, then fuzz the byte parsers briefly.
 test: setup
 	$(GO) vet ./...
+	@if pkg-config --exists opencv4 2>/dev/null; then \
+		echo "$(GO) vet -tags opencv ./cmd/visiond-capture ./transport/camera/capture"; \
+		$(GO) vet -tags opencv ./cmd/visiond-capture ./transport/camera/capture; fi
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory test-node-red
 	$(MAKE) --no-print-directory fuzz
@@ -59,6 +68,7 @@ fuzz:
 	$(GO) test ./models/preprocess/bilinear -run '^$$' -fuzz '^FuzzResize$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/httpapi -run '^$$' -fuzz '^FuzzParseBody$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./transport/mqtt -run '^$$' -fuzz '^FuzzParsePayload$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport/camera/wire -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 
 ## bench: the speed figures quoted in the README.
 bench: setup

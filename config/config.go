@@ -19,6 +19,7 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/camera"
 	"github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
 )
@@ -35,6 +36,8 @@ type Config struct {
 	HTTP httpapi.Config `yaml:"http"`
 	// MQTT is the MQTT transport: cameras publish frames, visiond publishes results.
 	MQTT mqtt.Config `yaml:"mqtt"`
+	// Cameras are the streams visiond reads itself.
+	Cameras camera.Config `yaml:"cameras"`
 	// Log is the daemon's logging.
 	Log Log `yaml:"log"`
 	// ShutdownTimeout bounds a graceful shutdown: how long in-flight requests may take to
@@ -70,6 +73,7 @@ func Default() Config {
 		Pipeline:        pipeline.Defaults(),
 		HTTP:            httpapi.Defaults(),
 		MQTT:            mqtt.Defaults(),
+		Cameras:         camera.Defaults(),
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 30 * time.Second,
 	}
@@ -92,7 +96,7 @@ func (c Config) Validate() error {
 		seen[name] = true
 	}
 	check(c.Models.Dir != "", "models.dir", "empty")
-	errs = append(errs, c.Engine.Validate(), c.Pipeline.Validate(), c.HTTP.Validate())
+	errs = append(errs, c.Engine.Validate(), c.Pipeline.Validate(), c.HTTP.Validate(), c.Cameras.Validate())
 	check(c.Log.Level == "debug" || c.Log.Level == "info" || c.Log.Level == "warn" || c.Log.Level == "error",
 		"log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
 	check(c.Log.Format == "text" || c.Log.Format == "json", "log.format", "must be text or json, not %q", c.Log.Format)
@@ -103,7 +107,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Redacted returns a copy with the API keys and MQTT passwords hidden, for printing.
+// Redacted returns a copy with the API keys, MQTT passwords and camera URL passwords hidden,
+// for printing.
 func (c Config) Redacted() Config {
 	const hidden = "<redacted>"
 	if len(c.HTTP.APIKeys) > 0 {
@@ -116,6 +121,7 @@ func (c Config) Redacted() Config {
 	if c.MQTT.Password != "" {
 		c.MQTT.Password = hidden
 	}
+	c.Cameras = c.Cameras.Redacted()
 	if len(c.MQTT.Embedded.Users) > 0 {
 		users := make(map[string]string, len(c.MQTT.Embedded.Users))
 		for u := range c.MQTT.Embedded.Users {

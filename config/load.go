@@ -22,8 +22,8 @@ const DefaultFile = "visiond.yaml"
 // setting is one field that an environment variable and a flag can override.
 type setting struct {
 	flag, env, usage string
-	// field returns a pointer to the field in c: *string, *[]string, *int, *int64, *bool or
-	// *time.Duration.
+	// field returns a pointer to the field in c: *string, *[]string, *int, *int64, *bool,
+	// *time.Duration, or a value that parses itself (each flag adds to it).
 	field func(c *Config) any
 }
 
@@ -51,6 +51,8 @@ var settings = []setting{
 	{"mqtt-listen", "VISIOND_MQTT_LISTEN", "embedded broker listens on `ADDR`", func(c *Config) any { return &c.MQTT.Embedded.Listen }},
 	{"mqtt-share-group", "VISIOND_MQTT_SHARE_GROUP", "split frames with the other instances of this `GROUP` (MQTT shared subscriptions)", func(c *Config) any { return &c.MQTT.ShareGroup }},
 	{"mqtt-annotated", "VISIOND_MQTT_ANNOTATED", "publish annotated frames: `true|false`", func(c *Config) any { return &c.MQTT.Annotated }},
+	{"camera", "VISIOND_CAMERAS", "read the camera `NAME=URL` (rtsp://, http(s):// MJPEG, /dev/videoN or a video file); repeat for more (the variable: space-separated)", func(c *Config) any { return &c.Cameras }},
+	{"mqtt-home-assistant", "VISIOND_MQTT_HOME_ASSISTANT", "publish Home Assistant MQTT discovery configs: `true|false`", func(c *Config) any { return &c.MQTT.HomeAssistant }},
 	{"log-level", "VISIOND_LOG_LEVEL", "log `LEVEL`: debug, info, warn or error", func(c *Config) any { return &c.Log.Level }},
 	{"log-format", "VISIOND_LOG_FORMAT", "log `FORMAT`: text or json", func(c *Config) any { return &c.Log.Format }},
 	{"shutdown-timeout", "VISIOND_SHUTDOWN_TIMEOUT", "`DURATION` in-flight requests may take to finish on SIGTERM", func(c *Config) any { return &c.ShutdownTimeout }},
@@ -158,6 +160,8 @@ func set(p any, v string) error {
 	case *time.Duration:
 		*p, err = time.ParseDuration(v)
 		want = "a duration such as 500ms, 10s or 1m"
+	case interface{ Set(string) error }:
+		return p.Set(v)
 	default:
 		panic(fmt.Sprintf("config: setting of unhandled type %T", p))
 	}
@@ -182,6 +186,8 @@ func show(p any) string {
 	case *bool:
 		s = strconv.FormatBool(*p)
 	case *time.Duration:
+		s = p.String()
+	case fmt.Stringer:
 		s = p.String()
 	}
 	if s == "" {

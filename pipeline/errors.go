@@ -29,6 +29,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrMethod: the endpoint exists, but not for this method.
 	ErrMethod = errors.New("method not allowed")
+	// ErrNoFrame: a camera has no answered frame yet (its stream is down or starting).
+	ErrNoFrame = errors.New("no frame yet")
 )
 
 // codes name every error a client can meet, most specific first. It is the one vocabulary of
@@ -40,6 +42,7 @@ var codes = []struct {
 	{ErrBusy, "busy"},
 	{ErrClosed, "shutting_down"},
 	{ErrNotReady, "loading"},
+	{ErrNoFrame, "no_frame"},
 	{context.DeadlineExceeded, "timeout"},
 	{context.Canceled, "canceled"},
 	{ErrUnauthorized, "unauthorized"},

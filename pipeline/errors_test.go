@@ -18,6 +18,7 @@ func TestCode(t *testing.T) {
 		"busy":               {ErrBusy},
 		"shutting_down":      {ErrClosed},
 		"loading":            {ErrNotReady},
+		"no_frame":           {ErrNoFrame},
 		"timeout":            {context.DeadlineExceeded},
 		"canceled":           {context.Canceled},
 		"unauthorized":       {ErrUnauthorized},

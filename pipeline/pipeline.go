@@ -27,6 +27,9 @@ type Request struct {
 	Model string
 	// Image is the encoded image (JPEG, PNG, GIF, BMP or WebP).
 	Image []byte
+	// Decoded, when set, is the image already decoded (a camera frame), used instead of Image.
+	// The pipeline reads it and never keeps or recycles it.
+	Decoded image.Image
 	// Options tunes the task; fields a task does not use are ignored.
 	Options Options
 	// Annotate asks for the image with the results drawn on it, encoded as Format.
@@ -125,13 +128,15 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 
 	start := time.Now()
 	w, h := r.InputSize()
-	img, info, err := preprocess.DecodeContext(ctx, req.Image, p.limits, w, h)
+	img, err := p.decode(ctx, req, w, h)
 	if err != nil {
 		return nil, err
 	}
-	defer preprocess.Recycle(img)
+	if req.Decoded == nil {
+		defer preprocess.Recycle(img)
+	}
 	decode := time.Since(start)
-	res.Width, res.Height = info.Width, info.Height
+	res.Width, res.Height = preprocess.SourceSize(img)
 	out, t, err := r.run(ctx, img, req.Options)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/pipeline"
+	"github.com/visiond/visiond/transport/camera"
 	httpapi "github.com/visiond/visiond/transport/httpapi"
 	"github.com/visiond/visiond/transport/mqtt"
 )
@@ -60,6 +61,13 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		notifySystemd(log, sdnotify.Ready)
 		mq, err = startMQTT(ctx, cfg, p, reg, log)
 	}
+	var cams *camera.Service
+	if err == nil {
+		cams, err = startCameras(ctx, cfg, p, mq, reg, log)
+	}
+	if cams != nil {
+		srv.ServeCameras(cams)
+	}
 	if err == nil {
 		select {
 		case <-ctx.Done():
@@ -73,6 +81,9 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	if serr := srv.Shutdown(sctx); serr != nil {
 		log.Warn("requests still running at the shutdown timeout were canceled", "error", serr)
+	}
+	if cams != nil {
+		cams.Close()
 	}
 	if mq != nil {
 		if merr := mq.Close(sctx); merr != nil {

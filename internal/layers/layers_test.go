@@ -30,7 +30,7 @@ var layers = []string{
 // helpers are the packages that only tests import.
 var helpers = map[string]bool{
 	"internal/testenv": true, "internal/testmodels": true, "internal/testpipeline": true,
-	"internal/golden": true, "internal/layers": true,
+	"internal/golden": true, "internal/layers": true, "internal/testcamera": true,
 }
 
 // layerOf returns the rank and the matching prefix of a package path within the module.

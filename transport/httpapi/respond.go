@@ -29,6 +29,7 @@ var statuses = map[string]int{
 	"busy":               http.StatusServiceUnavailable,
 	"shutting_down":      http.StatusServiceUnavailable,
 	"loading":            http.StatusServiceUnavailable,
+	"no_frame":           http.StatusServiceUnavailable,
 	"not_installed":      http.StatusServiceUnavailable,
 	"bad_model":          http.StatusServiceUnavailable,
 	"timeout":            http.StatusGatewayTimeout,

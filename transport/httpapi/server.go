@@ -51,6 +51,7 @@ type Server struct {
 	metrics   *httpMetrics
 	keys      keyring
 	backend   atomic.Pointer[backend]
+	cameras   atomic.Pointer[cameraSet]
 	closing   atomic.Bool
 	http      *http.Server
 	// cancelBase ends the context of every request still running when Shutdown gives up.
@@ -140,6 +141,7 @@ func (s *Server) routes(reg *prometheus.Registry) http.Handler {
 	for _, t := range pipeline.Tasks() {
 		v1.POST("/"+string(t.Name), s.api(s.vision(t)))
 	}
+	s.cameraRoutes(v1)
 	return r
 }
 

@@ -35,6 +35,10 @@ type Config struct {
 	ShareGroup string `yaml:"share_group"`
 	// Annotated publishes each frame with its results drawn on it, as JPEG.
 	Annotated bool `yaml:"annotated"`
+	// HomeAssistant publishes Home Assistant MQTT discovery configs (retained, under
+	// homeassistant/): each camera a device with a count sensor and a presence binary sensor
+	// per label seen, and an image of the annotated frame when Annotated is on.
+	HomeAssistant bool `yaml:"home_assistant"`
 	// Routes say which models run on which cameras, first match wins. None means coco-ssd
 	// (the default detection model) on every camera.
 	Routes []Route `yaml:"routes"`

@@ -36,6 +36,15 @@ func newObjectCounts() *objectCounts {
 // until done, calls publish for each label whose count changed, in label order. A frame
 // older than the last one recorded changes nothing.
 func (o *objectCounts) update(camera string, seq uint64, dets []results.Detection, publish func([]labelCount)) {
+	now := map[string]int{}
+	for _, d := range dets {
+		now[d.Class]++
+	}
+	o.set(camera, seq, now, publish)
+}
+
+// set is update with the counts of the frame's labels.
+func (o *objectCounts) set(camera string, seq uint64, now map[string]int, publish func([]labelCount)) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	cam := o.cams[camera]
@@ -47,10 +56,6 @@ func (o *objectCounts) update(camera string, seq uint64, dets []results.Detectio
 		return
 	}
 	cam.seq = seq
-	now := map[string]int{}
-	for _, d := range dets {
-		now[d.Class]++
-	}
 	var changed []labelCount
 	for label, n := range now {
 		if cam.counts[label] != n {

@@ -70,7 +70,7 @@ type mosquitto struct {
 // of the test.
 func startMosquitto(t testing.TB, extra ...string) *mosquitto {
 	t.Helper()
-	m := &mosquitto{t: t, bin: tool(t, "mosquitto"), port: freePort(t), conf: filepath.Join(t.TempDir(), "mosquitto.conf")}
+	m := &mosquitto{t: t, bin: tool(t, "mosquitto"), port: testenv.FreePort(t), conf: filepath.Join(t.TempDir(), "mosquitto.conf")}
 	me, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -124,16 +124,6 @@ func (m *mosquitto) stop() {
 	m.cmd.Process.Signal(syscall.SIGTERM)
 	m.cmd.Process.Wait()
 	m.cmd = nil
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // client connects a test MQTT client, with a login when given "user:password".

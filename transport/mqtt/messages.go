@@ -10,7 +10,7 @@ import (
 // source says which message an answer is about.
 type source struct {
 	Camera    string          `json:"camera,omitempty"`
-	Topic     string          `json:"topic"`
+	Topic     string          `json:"topic,omitempty"`
 	ID        json.RawMessage `json:"id,omitempty"`
 	Timestamp time.Time       `json:"timestamp"`
 }
@@ -20,6 +20,8 @@ type source struct {
 type resultMessage struct {
 	source
 	*pipeline.Result
+	// Zones counts the labels in each zone of a camera visiond reads itself.
+	Zones map[string]map[string]int `json:"zones,omitempty"`
 }
 
 // errorMessage is published on <prefix>/<camera>/error, or to a request's reply_to.

@@ -9,7 +9,7 @@ import (
 // metrics are the MQTT transport's Prometheus metrics.
 type metrics struct {
 	received   *prometheus.CounterVec // by kind: image, request
-	published  *prometheus.CounterVec // by kind: detections, annotated, objects, error, reply, status
+	published  *prometheus.CounterVec // by kind: detections, annotated, objects, zones, discovery, error, reply, status
 	latency    prometheus.Histogram   // arrival to last answer published
 	dropped    prometheus.Counter     // frames replaced by a newer one, or refused when full
 	reconnects prometheus.Counter
@@ -23,7 +23,7 @@ func newMetrics() *metrics {
 			Name: "visiond_mqtt_messages_received_total", Help: "MQTT messages received, by kind (image, request).",
 		}, []string{"kind"}),
 		published: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visiond_mqtt_messages_published_total", Help: "MQTT messages published, by kind (detections, annotated, objects, error, reply, status).",
+			Name: "visiond_mqtt_messages_published_total", Help: "MQTT messages published, by kind (detections, annotated, objects, zones, discovery, error, reply, status).",
 		}, []string{"kind"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "visiond_mqtt_processing_seconds",

@@ -30,10 +30,6 @@ const (
 	messageDeadline = 30 * time.Second
 	// maxPending bounds the cameras and requests waiting for a worker.
 	maxPending = 1024
-	// busyWait and busyWaitMax are the first and longest pauses before retrying a frame the
-	// pipeline refused as busy.
-	busyWait    = 5 * time.Millisecond
-	busyWaitMax = 200 * time.Millisecond
 )
 
 // errSuperseded: a newer frame of the same camera arrived while this one waited for the pipeline.
@@ -67,6 +63,7 @@ type Service struct {
 	box     *mailbox
 	counts  *objectCounts
 	metrics *metrics
+	ha      discovery
 
 	client    paho.Client
 	broker    *embeddedBroker
@@ -124,6 +121,7 @@ func newService(ctx context.Context, cfg Config, pipe inferer, rt *router, log *
 	s := &Service{
 		cfg: cfg, log: log, pipe: pipe, router: rt,
 		box: newMailbox(maxPending), counts: newObjectCounts(), metrics: newMetrics(),
+		ha:    discovery{sent: map[string]bool{}},
 		ready: make(chan struct{}),
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
@@ -278,22 +276,13 @@ func (j job) request(image []byte, annotate bool) pipeline.Request {
 // run calls the pipeline; while it is busy, run waits and tries again as long as m is still
 // its camera's newest frame (a request always is).
 func (s *Service) run(ctx context.Context, m *inbound, req pipeline.Request) (*pipeline.Result, error) {
-	wait := busyWait
-	for {
-		res, err := s.pipe.Run(ctx, req)
-		if !errors.Is(err, pipeline.ErrBusy) {
-			return res, err
-		}
-		if s.box.waiting(m.key) {
-			return nil, errSuperseded
-		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, busyWaitMax)
+	superseded := false
+	res, err := pipeline.RetryBusy(ctx, func() (*pipeline.Result, error) { return s.pipe.Run(ctx, req) },
+		func() bool { superseded = s.box.waiting(m.key); return superseded })
+	if superseded {
+		return nil, errSuperseded
 	}
+	return res, err
 }
 
 // answer publishes a result: to the request's reply topic, or on the camera's detections,
@@ -304,13 +293,20 @@ func (s *Service) answer(m *inbound, p payload, res *pipeline.Result) {
 		s.sendJSON("reply", p.replyTo, msg)
 		return
 	}
-	base := s.cfg.Prefix + "/" + m.camera
+	s.publishResult(m.camera, m.seq, msg)
+}
+
+// publishResult publishes a camera's result on its detections, annotated and objects topics;
+// seq orders the camera's frames.
+func (s *Service) publishResult(camera string, seq uint64, msg resultMessage) {
+	base := s.cfg.Prefix + "/" + camera
 	s.sendJSON("detections", base+"/detections", msg)
-	if res.Annotated != nil {
-		s.send("annotated", base+"/annotated", false, res.Annotated)
+	if msg.Annotated != nil {
+		s.send("annotated", base+"/annotated", false, msg.Annotated)
 	}
-	if dets, ok := res.Results.([]results.Detection); ok {
-		s.counts.update(m.camera, m.seq, dets, func(changed []labelCount) {
+	if dets, ok := msg.Results.([]results.Detection); ok {
+		s.discover(camera, dets)
+		s.counts.update(camera, seq, dets, func(changed []labelCount) {
 			for _, c := range changed {
 				s.send("objects", base+"/objects/"+labelLevel(c.label), true, []byte(strconv.Itoa(c.count)))
 			}
