@@ -63,6 +63,8 @@ fuzz:
 	$(GO) test ./inference/tflite -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./inference/flexbuf -run '^$$' -fuzz '^FuzzRoot$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./inference/convert -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./models/catalog -run '^$$' -fuzz '^FuzzParseCard$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./models -run '^$$' -fuzz '^FuzzLabelFiles$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess/turbo -run '^$$' -fuzz '^FuzzDecodeScaled$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./models/preprocess/bilinear -run '^$$' -fuzz '^FuzzResize$$' -fuzztime $(FUZZTIME)

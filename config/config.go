@@ -90,8 +90,10 @@ func (c Config) Validate() error {
 	check(len(c.Models.Load) > 0, "models.load", "no models to serve")
 	seen := map[string]bool{}
 	for _, name := range c.Models.Load {
-		_, err := catalog.Lookup(name)
-		check(err == nil, "models.load", "%v", err)
+		// A catalog model or an own model's card in the models folder; a card that cannot be
+		// used is the pipeline's to report, beside the models that load.
+		_, err := catalog.Store{Dir: c.Models.Dir}.Lookup(name)
+		check(err == nil || errors.Is(err, catalog.ErrBadCard), "models.load", "%v", err)
 		check(!seen[name], "models.load", "%s is listed twice", name)
 		seen[name] = true
 	}

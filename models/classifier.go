@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/results"
 )
@@ -15,32 +16,44 @@ import (
 // DefaultTop is how many classes Classify returns when asked for 0, as TensorFlow.js mobilenet.
 const DefaultTop = 3
 
-// Classifier names what an image shows (ImageNet classes).
+// Classifier names what an image shows (ImageNet classes, or those of a model's card).
 type Classifier struct {
 	name   string
 	g      *graph
-	labels []string
+	labels []string // labels[class]; "" for a class never reported
+	named  int      // how many classes have a label
 }
 
-// NewClassifier loads a classification model of the catalog from the store.
+// NewClassifier loads a classification model from the store: one output of a score per
+// class, logits or probabilities.
 func NewClassifier(o LoadOptions, m catalog.Model) (*Classifier, error) {
-	if m.Task != catalog.TaskClassify || len(m.Graphs) != 1 || m.Labels == nil {
+	if m.Task != catalog.TaskClassify || len(m.Graphs) != 1 {
 		return nil, fmt.Errorf("%w: %s is a %s model, not a classifier", ErrBadModel, m.Name, m.Task)
-	}
-	labels, err := readLabels(o.Store.Path(*m.Labels))
-	if err != nil {
-		return nil, err
 	}
 	g, err := openGraph(o, m.Graphs[0], m)
 	if err != nil {
 		return nil, err
 	}
 	outs := g.sess.Outputs()
-	if len(outs) != 1 || outs[0].Elements() != len(labels) {
+	if len(outs) != 1 || outs[0].Elements() < 2 || outs[0].DType != inference.Float32 {
 		g.close()
-		return nil, fmt.Errorf("%w: %s: output %v does not match %d labels", ErrBadModel, m.Name, outs, len(labels))
+		return nil, fmt.Errorf("%w: %s: output.decoder: %s wants one float32 output of a score per class, the model has %v", ErrBadModel, m.Name, catalog.DecodeClassifier, outs)
 	}
-	return &Classifier{name: m.Name, g: g, labels: labels}, nil
+	labels, err := classLabels(o, m, outs[0].Elements())
+	if err != nil {
+		g.close()
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
+	}
+	if m.Background {
+		labels[0] = ""
+	}
+	c := &Classifier{name: m.Name, g: g, labels: labels}
+	for _, l := range labels {
+		if l != "" {
+			c.named++
+		}
+	}
+	return c, nil
 }
 
 // Name is the model's catalog name.
@@ -59,8 +72,8 @@ func (c *Classifier) Close() error { return c.g.close() }
 // Classify returns the top classes of img, most probable first. top 0 means DefaultTop.
 func (c *Classifier) Classify(ctx context.Context, img image.Image, top int) ([]results.Classification, Timings, error) {
 	var t Timings
-	if top < 0 || top > len(c.labels) {
-		return nil, t, fmt.Errorf("%w: top must be between 1 and %d, got %d", ErrBadOption, len(c.labels), top)
+	if top < 0 || top > c.named {
+		return nil, t, fmt.Errorf("%w: top must be between 1 and %d, got %d", ErrBadOption, c.named, top)
 	}
 	if top == 0 {
 		top = DefaultTop
@@ -102,13 +115,14 @@ func probabilities(scores []float32) []float64 {
 	return p
 }
 
-// topK returns the k most probable classes, ties broken by lower index. It keeps a sorted list
-// of the best k seen so far, which for the usual few classes is one pass over the scores.
+// topK returns the k most probable classes that have a label, ties broken by lower index.
+// It keeps a sorted list of the best k seen so far, which for the usual few classes is one
+// pass over the scores.
 func topK(p []float64, labels []string, k int) []results.Classification {
 	k = min(k, len(p))
 	top := make([]int, 0, k+1) // indices into p, most probable first
 	for i, v := range p {
-		if len(top) == k && v <= p[top[k-1]] {
+		if len(top) == k && v <= p[top[k-1]] || labels[i] == "" {
 			continue
 		}
 		j := sort.Search(len(top), func(j int) bool { return p[top[j]] < v })

@@ -35,57 +35,70 @@ type DetectQuery struct {
 	Classes []string
 }
 
-// Detector finds objects with boxes (SSD with TFLite's detection post-processing in Go).
+// Detector finds objects with boxes: SSD with TFLite's detection post-processing done in Go,
+// or a graph that outputs its boxes, classes and scores itself.
 type Detector struct {
 	name     string
 	g        *graph
-	labels   []string // labels[class] for the 0-based classes of the post-processing
+	labels   []string // labels[class]; "" for a class the labels do not name
 	classIdx map[string][]int
 	opts     ssd.Options
 	anchors  []float32
-	boxesOut int // session output holding the box encodings
-	classOut int // session output holding the class scores
+	boxesOut int         // session output holding the box encodings
+	classOut int         // session output holding the class scores
+	boxes    *boxOutputs // set for catalog.DecodeBoxes, which replaces the SSD fields
 }
 
-// NewDetector loads a detection model of the catalog from the store.
+// NewDetector loads a detection model from the store.
 func NewDetector(o LoadOptions, m catalog.Model) (*Detector, error) {
-	if m.Task != catalog.TaskDetect || len(m.Graphs) != 1 || m.Labels == nil {
+	if m.Task != catalog.TaskDetect || len(m.Graphs) != 1 {
 		return nil, fmt.Errorf("%w: %s is a %s model, not a detector", ErrBadModel, m.Name, m.Task)
-	}
-	labelLines, err := readLabels(o.Store.Path(*m.Labels))
-	if err != nil {
-		return nil, err
 	}
 	g, err := openGraph(o, m.Graphs[0], m)
 	if err != nil {
 		return nil, err
 	}
-	d, err := newDetector(m.Name, g, labelLines)
+	d := &Detector{name: m.Name, g: g, classIdx: map[string][]int{}}
+	classes := -1 // boxes_classes_scores: as many as the labels name
+	if m.Decoder == catalog.DecodeBoxes {
+		d.boxes, err = newBoxOutputs(m.Outputs, g.sess.Outputs())
+	} else {
+		err = d.wireSSD()
+		classes = d.opts.NumClasses
+	}
+	if err == nil {
+		d.labels, err = classLabels(o, m, classes)
+	}
 	if err != nil {
 		g.close()
 		return nil, fmt.Errorf("%s: %w", m.Name, err)
 	}
+	for c, l := range d.labels {
+		if l != "" {
+			d.classIdx[l] = append(d.classIdx[l], c)
+		}
+	}
 	return d, nil
 }
 
-// newDetector wires the post-processing op's inputs to the session's outputs. The label file
-// has the background first, so class c is line c+1.
-func newDetector(name string, g *graph, labelLines []string) (*Detector, error) {
+// wireSSD wires the post-processing op's inputs to the session's outputs.
+func (d *Detector) wireSSD() error {
 	var op *convert.CustomOp
-	for i := range g.custom {
-		if g.custom[i].Code == detectionPostProcess {
-			op = &g.custom[i]
+	for i := range d.g.custom {
+		if d.g.custom[i].Code == detectionPostProcess {
+			op = &d.g.custom[i]
 		}
 	}
 	if op == nil || len(op.Inputs) != 3 || op.Inputs[2].Const == nil {
-		return nil, fmt.Errorf("%w: no %s operator with constant anchors", ErrBadModel, detectionPostProcess)
+		return fmt.Errorf("%w: output.decoder: no %s operator with constant anchors in the graph", ErrBadModel, detectionPostProcess)
 	}
 	opts, err := ssd.ParseOptions(op.Options)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d := &Detector{name: name, g: g, opts: opts, anchors: op.Inputs[2].Const, boxesOut: -1, classOut: -1, classIdx: map[string][]int{}}
-	for i, out := range g.sess.Outputs() {
+	d.opts, d.anchors, d.boxesOut, d.classOut = opts, op.Inputs[2].Const, -1, -1
+	outs := d.g.sess.Outputs()
+	for i, out := range outs {
 		switch out.Name {
 		case op.Inputs[0].Output:
 			d.boxesOut = i
@@ -95,17 +108,10 @@ func newDetector(name string, g *graph, labelLines []string) (*Detector, error) 
 	}
 	n := len(d.anchors) / 4
 	if d.boxesOut < 0 || d.classOut < 0 ||
-		g.sess.Outputs()[d.boxesOut].Elements() != 4*n || g.sess.Outputs()[d.classOut].Elements() != n*(opts.NumClasses+1) {
-		return nil, fmt.Errorf("%w: graph outputs %v do not fit %d anchors and %d classes", ErrBadModel, g.sess.Outputs(), n, opts.NumClasses)
+		outs[d.boxesOut].Elements() != 4*n || outs[d.classOut].Elements() != n*(opts.NumClasses+1) {
+		return fmt.Errorf("%w: output.decoder: graph outputs %v do not fit %d anchors and %d classes", ErrBadModel, outs, n, opts.NumClasses)
 	}
-	if len(labelLines) < opts.NumClasses+1 {
-		return nil, fmt.Errorf("%w: %d labels for %d classes", ErrBadModel, len(labelLines)-1, opts.NumClasses)
-	}
-	d.labels = labelLines[1 : opts.NumClasses+1]
-	for c, l := range d.labels {
-		d.classIdx[l] = append(d.classIdx[l], c)
-	}
-	return d, nil
+	return nil
 }
 
 // Name is the model's catalog name.
@@ -177,8 +183,10 @@ func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) (
 	}
 	defer release()
 	sw := startStopwatch()
-	dets, err := ssd.Postprocess(out[d.boxesOut].Data.([]float32), out[d.classOut].Data.([]float32), d.anchors, d.opts, p.ssd)
-	if err != nil {
+	var dets []ssd.Detection
+	if d.boxes != nil {
+		dets = d.boxes.decode(out, len(d.labels), p.ssd)
+	} else if dets, err = ssd.Postprocess(out[d.boxesOut].Data.([]float32), out[d.classOut].Data.([]float32), d.anchors, d.opts, p.ssd); err != nil {
 		return nil, t, err
 	}
 	res := make([]results.Detection, 0, min(len(dets), p.limit))
@@ -187,7 +195,7 @@ func (d *Detector) Detect(ctx context.Context, img image.Image, q DetectQuery) (
 		if len(res) == p.limit {
 			break
 		}
-		if p.keep != nil && !p.keep[det.Class] {
+		if p.keep != nil && !p.keep[det.Class] || d.labels[det.Class] == "" {
 			continue
 		}
 		res = append(res, results.Detection{

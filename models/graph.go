@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"math"
 	"sync"
 
 	"github.com/visiond/visiond/inference"
@@ -44,33 +45,45 @@ type buffers struct {
 }
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
-func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
-	loaded, err := convert.LoadFile(o.Store.Path(f), o.Mode)
+func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err error) {
+	mode := o.Mode
+	if m.Convert != "" { // the card's own conversion mode
+		if mode, err = (EngineConfig{Convert: m.Convert}).mode(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+		}
+	}
+	loaded, err := convert.LoadFile(o.Store.Path(f), mode)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s (run visiond models pull %s)", catalog.ErrNotInstalled, f.Name, m.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+		return nil, fmt.Errorf("%w: file: %w", ErrBadModel, err)
 	}
 	sess, err := o.Engine.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.Threads})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		return nil, fmt.Errorf("%w: file: %s is not a model ONNX Runtime can load: %w", ErrBadModel, f.Name, err)
 	}
 	ins := sess.Inputs()
 	if len(ins) != 1 || len(ins[0].Shape) != 4 || ins[0].Shape[0] != 1 || ins[0].Shape[3] != 3 ||
 		(ins[0].DType != inference.Uint8 && ins[0].DType != inference.Float32) {
 		sess.Close()
-		return nil, fmt.Errorf("%w: %s: want one [1,H,W,3] uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
+		return nil, fmt.Errorf("%w: %s: input: want one [1,H,W,3] (NHWC) uint8 or float32 image input, got %v", ErrBadModel, f.Name, ins)
 	}
-	std := m.Std
+	mean, std := m.Mean, m.Std
 	if std == 0 {
 		std = 1
 	}
-	g := &graph{
+	if m.NormalizeFromFile && loaded.Std != nil && ins[0].DType == inference.Float32 {
+		if mean, std, err = fileNormalization(loaded); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, f.Name, err)
+		}
+	}
+	g = &graph{
 		sess:   sess,
 		input:  ins[0],
 		layout: preprocess.Layout{Width: int(ins[0].Shape[2]), Height: int(ins[0].Shape[1]), Fit: m.Fit},
-		mean:   m.Mean,
+		mean:   mean,
 		std:    std,
 		custom: loaded.Custom,
 	}
@@ -81,6 +94,23 @@ func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (*graph, error) {
 	}
 	g.buffers.Put(b)
 	return g, nil
+}
+
+// fileNormalization is the one mean and std of a model file's metadata; metadata that
+// normalises each channel differently is an error, as the resize fills every channel alike.
+func fileNormalization(l *convert.Loaded) (mean, std float32, err error) {
+	same := func(vs []float32) bool {
+		for _, v := range vs {
+			if v != vs[0] || math.IsNaN(float64(v)) {
+				return false
+			}
+		}
+		return true
+	}
+	if !same(l.Mean) || !same(l.Std) || l.Std[0] == 0 {
+		return 0, 0, fmt.Errorf("input: the file's metadata normalises by mean %v and std %v, not one mean and std for all channels; give input.mean and input.std in the card", l.Mean, l.Std)
+	}
+	return l.Mean[0], l.Std[0], nil
 }
 
 func (g *graph) newBuffers() (*buffers, error) {

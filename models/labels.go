@@ -1,8 +1,6 @@
 package models
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 
@@ -20,13 +18,9 @@ func readLabels(path string) ([]string, error) {
 	if len(b) > maxLabelFileBytes {
 		return nil, fmt.Errorf("labels %s: %d bytes is more than the %d allowed", path, len(b), maxLabelFileBytes)
 	}
-	var labels []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		labels = append(labels, string(bytes.TrimSpace(sc.Bytes())))
+	labels, err := splitLines(b)
+	if len(labels) == 0 && err == nil {
+		return nil, fmt.Errorf("%w: labels %s: empty file", ErrBadModel, path)
 	}
-	if len(labels) == 0 {
-		return nil, fmt.Errorf("labels %s: empty file", path)
-	}
-	return labels, sc.Err()
+	return labels, err
 }

@@ -51,6 +51,7 @@ var codes = []struct {
 	{catalog.ErrUnknownModel, "unknown_model"},
 	{catalog.ErrNotInstalled, "not_installed"},
 	{catalog.ErrChecksum, "bad_model"},
+	{catalog.ErrBadCard, "bad_model"},
 	{models.ErrBadModel, "bad_model"},
 	{models.ErrBadOption, "bad_option"},
 	{preprocess.ErrTooLarge, "too_large"},

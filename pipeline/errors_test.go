@@ -26,7 +26,7 @@ func TestCode(t *testing.T) {
 		"unknown_task":       {ErrUnknownTask},
 		"unknown_model":      {catalog.ErrUnknownModel},
 		"not_installed":      {catalog.ErrNotInstalled},
-		"bad_model":          {models.ErrBadModel, catalog.ErrChecksum},
+		"bad_model":          {models.ErrBadModel, catalog.ErrChecksum, catalog.ErrBadCard},
 		"bad_option":         {models.ErrBadOption},
 		"too_large":          {preprocess.ErrTooLarge},
 		"unsupported_format": {preprocess.ErrUnsupportedFormat},

@@ -48,7 +48,7 @@ func (p *Pipeline) register(reg prometheus.Registerer) error {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "visiond_models_loaded",
 			Help: "Models loaded and serving.",
-		}, func() float64 { return float64(len(p.infos)) }),
+		}, func() float64 { return float64(p.reg.count()) }),
 	} {
 		if err := reg.Register(c); err != nil {
 			return err

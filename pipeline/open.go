@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -59,9 +60,12 @@ func (c Config) Limits() preprocess.Limits {
 	return preprocess.Limits{MaxBytes: c.MaxImageBytes, MaxPixels: c.MaxPixels}
 }
 
-// Open loads the models named (catalog names; the first of each task is that task's default)
-// with load, and admits work as cfg says. Metrics, when reg is not nil, go there. A model
-// that fails to load fails Open, naming it; the models already loaded are released.
+// Open loads the models named (catalog names, or own models with a card in the store; the
+// first of each task is that task's default) with load, and admits work as cfg says.
+// Metrics, when reg is not nil, go there. A catalog model that fails to load fails Open,
+// naming it, and the models already loaded are released; an own model that fails (a bad
+// card, a file that does not fit it) is reported by AllModels with its error, and the others
+// load.
 func Open(cfg Config, names []string, load models.LoadOptions, reg prometheus.Registerer) (*Pipeline, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -70,59 +74,81 @@ func Open(cfg Config, names []string, load models.LoadOptions, reg prometheus.Re
 		return nil, errors.New("pipeline: no models configured")
 	}
 	p := &Pipeline{
-		models:   map[string]runner{},
-		tasks:    map[string]catalog.Task{},
-		defaults: map[catalog.Task]string{},
-		pool:     newPool(cfg.Workers, cfg.Queue),
-		limits:   cfg.Limits(),
+		reg:    newRegistry(),
+		load:   load,
+		pool:   newPool(cfg.Workers, cfg.Queue),
+		limits: cfg.Limits(),
 	}
 	for _, name := range names {
-		if err := p.load(load, name); err != nil {
-			p.closeModels()
+		if p.reg.has(name) {
+			p.reg.closeAll()
+			return nil, fmt.Errorf("pipeline: model %s configured twice", name)
+		}
+		m, err := p.open(name)
+		if err != nil && !m.Own && !errors.Is(err, catalog.ErrBadCard) {
+			p.reg.closeAll()
 			return nil, err
 		}
 	}
-	p.infos = sortedInfos(p.infos)
 	if err := p.register(reg); err != nil {
-		p.closeModels()
+		p.reg.closeAll()
 		return nil, fmt.Errorf("pipeline: metrics: %w", err)
 	}
 	return p, nil
 }
 
-// load opens one catalog model and registers it.
-func (p *Pipeline) load(o models.LoadOptions, name string) error {
-	if _, dup := p.models[name]; dup {
-		return fmt.Errorf("pipeline: model %s configured twice", name)
+// open looks name up (the catalog, then the store's cards), checks its files, loads it and
+// registers it; a failure is recorded in the registry and returned.
+func (p *Pipeline) open(name string) (catalog.Model, error) {
+	m, err := p.load.Store.Lookup(name)
+	if err == nil {
+		err = p.openModel(m)
 	}
-	m, err := catalog.Lookup(name)
+	if err != nil {
+		err = fmt.Errorf("loading %s: %w", name, err)
+		p.reg.fail(name, m.Task, err)
+	}
+	return m, err
+}
+
+// openModel loads m and registers it.
+func (p *Pipeline) openModel(m catalog.Model) error {
+	task, err := LookupTask(m.Task)
 	if err != nil {
 		return err
 	}
-	task, err := LookupTask(m.Task)
+	if err := p.load.Store.Check(m); err != nil {
+		return err
+	}
+	r, err := task.open(p.load, m)
 	if err != nil {
-		return fmt.Errorf("%w (model %s)", err, name)
+		return err
 	}
-	r, err := task.open(o, m)
-	if err != nil {
-		return fmt.Errorf("loading %s: %w", name, err)
-	}
-	p.models[name], p.tasks[name] = r, m.Task
-	_, hasDefault := p.defaults[m.Task]
-	if !hasDefault {
-		p.defaults[m.Task] = name
-	}
-	p.infos = append(p.infos, ModelInfo{
-		Name: name, Task: m.Task, Description: m.Description,
-		InputWidth: m.InputWidth, InputHeight: m.InputHeight,
-		Labels: r.labels(), Default: !hasDefault,
+	w, h := r.InputSize()
+	p.reg.add(r, ModelInfo{
+		Name: m.Name, Task: m.Task, Description: m.Description,
+		InputWidth: w, InputHeight: h, Labels: r.labels(),
 	})
 	return nil
 }
 
-// closeModels releases every loaded model.
-func (p *Pipeline) closeModels() {
-	for _, r := range p.models {
-		r.Close()
+// Load loads a model while the pipeline runs (a catalog model, or an own model with a card
+// in the store), and serves it from then on. A model already loaded is not loaded again.
+func (p *Pipeline) Load(name string) (ModelInfo, error) {
+	p.loading.Lock()
+	defer p.loading.Unlock()
+	if !p.reg.has(name) {
+		if _, err := p.open(name); err != nil {
+			return ModelInfo{}, err
+		}
 	}
+	return p.reg.info(name), nil
+}
+
+// Unload stops serving a model: new requests for it fail at once, those running finish
+// (until ctx ends), then it is released. A model that failed to load is forgotten.
+func (p *Pipeline) Unload(ctx context.Context, name string) error {
+	p.loading.Lock()
+	defer p.loading.Unlock()
+	return p.reg.remove(ctx, name)
 }

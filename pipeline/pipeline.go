@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"sort"
+	"sync"
 	"time"
 
 	"github.com/visiond/visiond/annotate"
@@ -89,13 +89,12 @@ type Result struct {
 
 // Pipeline runs requests on loaded models. It is safe for concurrent use.
 type Pipeline struct {
-	models   map[string]runner
-	tasks    map[string]catalog.Task // of each loaded model
-	defaults map[catalog.Task]string
-	infos    []ModelInfo
-	pool     *pool
-	limits   preprocess.Limits
-	metrics  *metrics
+	reg     *registry
+	load    models.LoadOptions
+	loading sync.Mutex // one Load or Unload at a time
+	pool    *pool
+	limits  preprocess.Limits
+	metrics *metrics
 }
 
 // Run decodes req.Image, runs the model and annotates when asked. It waits for a free worker
@@ -108,10 +107,11 @@ func (p *Pipeline) Run(ctx context.Context, req Request) (*Result, error) {
 
 // run is Run without the metrics.
 func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
-	r, name, err := p.runner(req.Task, req.Model)
+	r, name, done, err := p.reg.acquire(req.Task, req.Model)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	if req.Annotate {
 		if err := checkEncoding(req.Format, req.Quality); err != nil {
 			return nil, err
@@ -184,29 +184,7 @@ func checkEncoding(f annotate.Format, quality int) error {
 	return nil
 }
 
-// runner finds the model for a task: the named one, or the task's default.
-func (p *Pipeline) runner(task catalog.Task, name string) (runner, string, error) {
-	if name == "" {
-		def, ok := p.defaults[task]
-		if !ok {
-			return nil, "", fmt.Errorf("%w: %q (no model loaded for it)", ErrUnknownTask, task)
-		}
-		name = def
-	}
-	r, ok := p.models[name]
-	if !ok {
-		if _, err := catalog.Lookup(name); err != nil {
-			return nil, "", err
-		}
-		return nil, "", fmt.Errorf("%w: %s is not loaded", catalog.ErrUnknownModel, name)
-	}
-	if p.tasks[name] != task {
-		return nil, "", fmt.Errorf("%w: %s is a %s model, not %s", models.ErrBadOption, name, p.tasks[name], task)
-	}
-	return r, name, nil
-}
-
-// ModelInfo describes a loaded model.
+// ModelInfo describes a loaded model, or one that could not be loaded (Status "error").
 type ModelInfo struct {
 	Name        string       `json:"name"`
 	Task        catalog.Task `json:"task"`
@@ -215,10 +193,17 @@ type ModelInfo struct {
 	InputHeight int          `json:"input_height"`
 	Labels      int          `json:"labels"`
 	Default     bool         `json:"default"`
+	// Status is StatusLoaded or StatusError.
+	Status string `json:"status"`
+	// Error says why a model could not be loaded.
+	Error string `json:"error,omitempty"`
 }
 
 // Models describes the loaded models, by name.
-func (p *Pipeline) Models() []ModelInfo { return p.infos }
+func (p *Pipeline) Models() []ModelInfo { return p.reg.infos(false) }
+
+// AllModels describes the loaded models and those that could not be loaded, by name.
+func (p *Pipeline) AllModels() []ModelInfo { return p.reg.infos(true) }
 
 // Queued is the number of requests waiting for a worker.
 func (p *Pipeline) Queued() int { return p.pool.waiting() }
@@ -238,12 +223,6 @@ func (p *Pipeline) CheckBusy() error {
 // the models.
 func (p *Pipeline) Close(ctx context.Context) error {
 	err := p.pool.close(ctx)
-	p.closeModels()
+	p.reg.closeAll()
 	return err
-}
-
-// sortedInfos orders model descriptions by name.
-func sortedInfos(infos []ModelInfo) []ModelInfo {
-	sort.Slice(infos, func(i, j int) bool { return infos[i].Name < infos[j].Name })
-	return infos
 }

@@ -76,7 +76,7 @@ func TestCLI(t *testing.T) {
 		{"empty file", []string{"classify", "--dir", dir, "--ort-lib", lib, write("empty.jpg", nil)}, "bad image", ""},
 		{"pixel bomb", []string{"classify", "--dir", dir, "--ort-lib", lib, write("huge.png", testenv.PNGHeader(100000, 100000))}, "too large", ""},
 		{"missing image", []string{"classify", "--dir", dir, "--ort-lib", lib, filepath.Join(files, "nope.jpg")}, "no such file", ""},
-		{"corrupt model", []string{"classify", "--dir", badModels, "--ort-lib", lib, write("b.jpg", burger)}, "corrupt TFLite file", ""},
+		{"corrupt model", []string{"classify", "--dir", badModels, "--ort-lib", lib, write("b.jpg", burger)}, "mobilenet_v2_1.0_224_quant.tflite: checksum mismatch", ""},
 		{"missing runtime", []string{"classify", "--dir", dir, "--ort-lib", filepath.Join(files, "libonnxruntime.so.1"), write("c.jpg", burger)}, "make setup", ""},
 		{"unknown model", []string{"classify", "--dir", dir, "--ort-lib", lib, "--model", "nonsense", write("d.jpg", burger)}, "unknown model", ""},
 		{"checksum on pull", []string{"models", "pull", "--dir", t.TempDir(), "--mirror", badMirror, "mobilenet"}, "checksum mismatch", ""},

@@ -27,6 +27,7 @@ Usage:
   visiond config print [flags]             show the configuration serve would use
   visiond models list                      show the models visiond knows and which are installed
   visiond models pull [NAME...|all]        download, verify and install models
+  visiond models add NAME FILE             install a model of your own (see models help)
   visiond version                          show this build's version and its runtime libraries
   visiond healthcheck [--url URL]          exit 0 when a running daemon's /healthz answers 200
 `)

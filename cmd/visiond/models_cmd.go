@@ -17,18 +17,21 @@ const defaultPull = "coco-ssd mobilenet posenet"
 
 const modelsUsage = `Usage:
   visiond models list [--dir DIR]
-  visiond models pull [--dir DIR] [--mirror DIR|URL] [NAME... | all]
-
-list shows every model visiond knows, whether it is installed, and its size.
+  visiond models pull [--dir DIR] [--mirror DIR|URL] [--force] [NAME... | all]
+` + ownUsage + `
+list shows every model visiond knows, the catalog's and your own, whether it is
+installed (yes, no, corrupt: a file whose SHA-256 is not the pinned one, or
+invalid: an own model's card that cannot be used, with the reason), and its size.
 pull downloads, verifies (SHA-256) and installs models. Without names it pulls
 the default set (` + defaultPull + `); "all" pulls every model.
-Files already installed intact are not fetched again.
+Files already installed intact are not fetched again, unless --force.
 
 Flags:
   --dir DIR         models directory (env VISIOND_MODELS_DIR, default ` + catalog.DefaultDir + `)
   --mirror DIR|URL  fetch every file from this folder or http(s) URL, which holds
                     the files flat under their names, instead of upstream
                     (env VISIOND_MODELS_MIRROR)
+  --force           fetch every file again, even one installed intact
 `
 
 // modelsCommand runs `visiond models list|pull`.
@@ -42,12 +45,18 @@ func modelsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return modelsList(args[1:], stdout, stderr)
 	case "pull":
 		return modelsPull(ctx, args[1:], stdout, stderr)
+	case "add":
+		return modelsAdd(ctx, args[1:], stdout, stderr)
+	case "remove":
+		return modelsRemove(args[1:], stdout, stderr)
+	case "inspect":
+		return modelsInspect(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, modelsUsage)
 		return nil
 	}
 	fmt.Fprint(stderr, modelsUsage)
-	return fmt.Errorf("models: unknown subcommand %q (want list or pull)", args[0])
+	return fmt.Errorf("models: unknown subcommand %q (want list, pull, add, remove or inspect)", args[0])
 }
 
 // modelsFlags returns the flag set of a models subcommand with its --dir flag.
@@ -92,27 +101,43 @@ func modelsList(args []string, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTASK\tINSTALLED\tSIZE\tDESCRIPTION")
 	for _, m := range catalog.Catalog() {
-		ok, err := store.Installed(m)
-		if err != nil {
-			return fmt.Errorf("models list: %w", err)
+		if err := listRow(tw, store, m, m.Description); err != nil {
+			return err
 		}
-		installed := "no"
-		if ok {
-			installed = "yes"
+	}
+	own, err := store.Own()
+	if err != nil {
+		return fmt.Errorf("models list: %w", err)
+	}
+	for _, c := range own {
+		if c.Err != nil {
+			fmt.Fprintf(tw, "%s\t-\tinvalid\t-\t%v\n", c.Name, c.Err)
+		} else if err := listRow(tw, store, c.Model, "own: "+c.Model.Description); err != nil {
+			return err
 		}
-		var size int64
-		for _, f := range m.Files() {
-			size += f.Size
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f MiB\t%s\n", m.Name, m.Task, installed, float64(size)/(1<<20), m.Description)
 	}
 	return tw.Flush()
+}
+
+// listRow writes m's row of `models list`.
+func listRow(w io.Writer, store catalog.Store, m catalog.Model, description string) error {
+	installed, err := store.State(m)
+	if err != nil {
+		return fmt.Errorf("models list: %w", err)
+	}
+	var size int64
+	for _, f := range m.Files() {
+		size += f.Size
+	}
+	_, err = fmt.Fprintf(w, "%s\t%s\t%s\t%.1f MiB\t%s\n", m.Name, m.Task, installed, float64(size)/(1<<20), description)
+	return err
 }
 
 // modelsPull installs the models named in args, the default set when there are none.
 func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dir := modelsFlags("pull", stderr)
 	mirror := fs.String("mirror", envOr("VISIOND_MODELS_MIRROR", ""), "folder or http(s) URL to fetch from instead of upstream (env VISIOND_MODELS_MIRROR)")
+	force := fs.Bool("force", false, "fetch every file again, even one installed intact")
 	names, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -121,7 +146,7 @@ func modelsPull(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("models pull: %w", err)
 	}
-	p := &catalog.Puller{Store: catalog.Store{Dir: *dir}, Mirror: *mirror, Progress: newMeter(stdout).show}
+	p := &catalog.Puller{Store: catalog.Store{Dir: *dir}, Mirror: *mirror, Progress: newMeter(stdout).show, Force: *force}
 	for _, m := range todo {
 		if err := p.Pull(ctx, m); err != nil {
 			return err

@@ -165,7 +165,7 @@ func TestModelsErrors(t *testing.T) {
 		wantMsg []string
 	}{
 		{name: "no subcommand", args: nil, wantErr: flag.ErrHelp},
-		{name: "unknown subcommand", args: []string{"push"}, wantMsg: []string{`"push"`, "list or pull"}},
+		{name: "unknown subcommand", args: []string{"push"}, wantMsg: []string{`"push"`, "list, pull, add, remove or inspect"}},
 		{name: "unknown flag", args: []string{"pull", "--bogus"}, wantMsg: []string{"bogus"}},
 		{name: "help flag", args: []string{"list", "-h"}, wantErr: flag.ErrHelp},
 		{name: "list argument", args: []string{"list", "coco-ssd"}, wantMsg: []string{`"coco-ssd"`}},

@@ -58,6 +58,11 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		srv.Ready(p, "onnxruntime "+eng.Version())
 		log.Info("ready", "models", strings.Join(cfg.Models.Load, ","), "load_ms", time.Since(start).Milliseconds(),
 			"workers", cfg.Pipeline.Workers, "threads", cfg.Engine.Threads, "queue", cfg.Pipeline.Queue)
+		for _, m := range p.AllModels() {
+			if m.Status == pipeline.StatusError {
+				log.Error("model not loaded", "model", m.Name, "error", m.Error)
+			}
+		}
 		notifySystemd(log, sdnotify.Ready)
 		mq, err = startMQTT(ctx, cfg, p, reg, log)
 	}

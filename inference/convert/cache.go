@@ -24,13 +24,18 @@ const Version = 2
 type Loaded struct {
 	ONNX   []byte
 	Custom []CustomOp
+	// Mean and Std are the input normalisation a TFLite file's metadata gives (per channel,
+	// or one value for all), or nil.
+	Mean, Std []float32
 	// Cached is true when the ONNX bytes came from the conversion cache.
 	Cached bool
 }
 
 // LoadFile reads a .tflite or .onnx model. A .tflite file is converted with mode, and the
 // result is cached beside it as NAME.<sha256 prefix>.<mode>.v<Version>.onnx, so a restart
-// does not convert again; an unwritable folder only disables the cache. An .onnx file loads as is.
+// does not convert again; an unwritable folder only disables the cache. A cache file carries
+// the SHA-256 of its ONNX bytes (see sealCache): one that fails it (truncated, damaged) is
+// converted again and replaced. An .onnx file loads as is.
 func LoadFile(path string, mode Mode) (*Loaded, error) {
 	data, err := readBounded(path)
 	if err != nil {
@@ -47,17 +52,55 @@ func LoadFile(path string, mode Mode) (*Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	mean, std, _ := m.InputNormalization()
 	sum := sha256.Sum256(data)
 	cache := fmt.Sprintf("%s.%s.%s.v%d.onnx", path, hex.EncodeToString(sum[:8]), mode, Version)
-	if b, err := os.ReadFile(cache); err == nil && len(b) > 0 {
-		return &Loaded{ONNX: b, Custom: custom, Cached: true}, nil
+	// (CacheFiles matches this name.)
+	if b, ok := readCache(cache); ok {
+		return &Loaded{ONNX: b, Custom: custom, Mean: mean, Std: std, Cached: true}, nil
 	}
 	b, err := Convert(m, mode)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	writeAtomic(cache, b)
-	return &Loaded{ONNX: b, Custom: custom}, nil
+	writeAtomic(cache, sealCache(b))
+	return &Loaded{ONNX: b, Custom: custom, Mean: mean, Std: std}, nil
+}
+
+// CacheFiles returns the conversion caches of the model file at path, of every checksum,
+// mode and converter version.
+func CacheFiles(path string) ([]string, error) {
+	return filepath.Glob(escapeGlob(path) + ".*.*.v*.onnx")
+}
+
+// escapeGlob quotes the characters filepath.Match treats as special.
+func escapeGlob(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
+}
+
+// cacheMagic ends every cache file, after the SHA-256 of the ONNX bytes before it.
+const cacheMagic = "visiond-onnx-sha256\n"
+
+// sealCache returns what a cache file holds: the ONNX bytes, their SHA-256 and cacheMagic.
+func sealCache(onnx []byte) []byte {
+	sum := sha256.Sum256(onnx)
+	out := make([]byte, 0, len(onnx)+len(sum)+len(cacheMagic))
+	return append(append(append(out, onnx...), sum[:]...), cacheMagic...)
+}
+
+// readCache returns the ONNX bytes of a cache file, and false when it is missing, empty,
+// truncated or damaged: anything but what sealCache wrote.
+func readCache(path string) ([]byte, bool) {
+	b, err := readBounded(path)
+	n := len(b) - sha256.Size - len(cacheMagic)
+	if err != nil || n <= 0 || string(b[n+sha256.Size:]) != cacheMagic {
+		return nil, false
+	}
+	onnx := b[:n]
+	if sum := sha256.Sum256(onnx); string(sum[:]) != string(b[n:n+sha256.Size]) {
+		return nil, false
+	}
+	return onnx, true
 }
 
 func readBounded(path string) ([]byte, error) {

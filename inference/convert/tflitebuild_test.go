@@ -219,6 +219,7 @@ type tfModel struct {
 	tensors         []tfTensor
 	inputs, outputs []int32
 	ops             []tfOp
+	metadata        []byte // TFLite metadata (TFLITE_METADATA), when set
 }
 
 type tfTensor struct {
@@ -437,13 +438,31 @@ func (m *tfModel) bytes() []byte {
 		fbRef(3, operators),
 		fbRef(4, fbString("main")),
 	}
-	return fbFile(fbTable{
+	root := fbTable{
 		fbI32(0, 3), // schema version
 		fbRef(1, codes),
 		fbRef(2, fbRefs{subgraph}),
 		fbRef(3, fbString("visiond converter test")),
-		fbRef(4, buffers),
-	}, "TFL3")
+	}
+	if m.metadata != nil { // Model.metadata: [Metadata {name, buffer}]
+		entry := fbTable{fbRef(0, fbString("TFLITE_METADATA")), fbField{id: 1, scalar: binary.LittleEndian.AppendUint32(nil, uint32(len(buffers)))}}
+		buffers = append(buffers, fbTable{fbRef(0, fbVector{data: m.metadata, n: len(m.metadata), align: 16})})
+		root = append(root, fbRef(6, fbRefs{entry}))
+	}
+	return fbFile(append(root, fbRef(4, buffers)), "TFL3")
+}
+
+// normalizationMetadata is TFLite metadata (a ModelMetadata FlatBuffer, tflite-support's
+// metadata_schema.fbs) that gives the first input of the first subgraph NormalizationOptions.
+func normalizationMetadata(mean, std []float32) []byte {
+	options := fbTable{
+		fbRef(0, fbVector{data: floats(mean...), n: len(mean), align: 4}),
+		fbRef(1, fbVector{data: floats(std...), n: len(std), align: 4}),
+	}
+	unit := fbTable{fbU8(0, 1), fbRef(1, options)}             // ProcessUnit {options: NormalizationOptions}
+	input := fbTable{fbRef(4, fbRefs{unit})}                   // TensorMetadata.process_units
+	subgraph := fbTable{fbRef(2, fbRefs{input})}               // SubGraphMetadata.input_tensor_metadata
+	return fbFile(fbTable{fbRef(3, fbRefs{subgraph})}, "M001") // ModelMetadata.subgraph_metadata
 }
 
 // TestModelBuilder checks that the TFLite reader reads back what the test builder writes,

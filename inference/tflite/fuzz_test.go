@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		m.InputNormalization()
 		for gi := range m.Subgraphs {
 			g := &m.Subgraphs[gi]
 			for i := range g.Tensors {

@@ -62,6 +62,9 @@ type Model struct {
 	Subgraphs     []Subgraph
 	// Buffers hold constant tensor data; they slice the file's bytes and must not be modified.
 	Buffers [][]byte
+	// Metadata are the model's named metadata buffers (such as TFLITE_METADATA), slicing the
+	// file's bytes.
+	Metadata map[string][]byte
 }
 
 // OperatorCode names the operator an Operator runs.
@@ -147,6 +150,15 @@ func (r *reader) model() (*Model, error) {
 	}
 	for _, t := range r.fieldTables(root, 4) {
 		m.Buffers = append(m.Buffers, r.buffer(t))
+	}
+	for _, t := range r.fieldTables(root, 6) { // Metadata {name, buffer}
+		name, idx := r.fieldString(t, 0), r.fieldU32(t, 1, 0)
+		if int64(idx) < int64(len(m.Buffers)) {
+			if m.Metadata == nil {
+				m.Metadata = map[string][]byte{}
+			}
+			m.Metadata[name] = m.Buffers[idx]
+		}
 	}
 	subgraphs := r.fieldTables(root, 2)
 	if len(subgraphs) > maxSubgraphs {

@@ -29,17 +29,24 @@ var realModels = []struct {
 	{"hand_landmark_lite.tflite", "input_1", []int32{1, 224, 224, 3}, Float32, 167, ""},
 }
 
+// parseShared parses a model of the shared models folder.
+func parseShared(t *testing.T, name string) *Model {
+	t.Helper()
+	data, err := os.ReadFile(testenv.Model(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestParseRealModels(t *testing.T) {
 	for _, tc := range realModels {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile(testenv.Model(t, tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := Parse(data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := parseShared(t, tc.file)
 			g := m.Subgraphs[0]
 			if len(g.Inputs) != 1 {
 				t.Fatalf("inputs = %v, want one", g.Inputs)

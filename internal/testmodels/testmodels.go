@@ -94,3 +94,44 @@ func Store(t testing.TB, names ...string) catalog.Store {
 	}
 	return catalog.Store{Dir: dir}
 }
+
+// OwnStore returns a new models folder holding files, by name: own models' cards (NAME.yaml)
+// and the files they name. It is removed when the test ends.
+func OwnStore(t testing.TB, files map[string][]byte) catalog.Store {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return catalog.Store{Dir: dir}
+}
+
+// Kitchen returns a new models folder holding the catalog model mobilenet, an own model
+// "kitchen" (the shared MobileNet v1 0.25 file, copied as kitchen.tflite, with five labels of
+// its own mapped from ImageNet ids: burger, mug, rocket plane, parrot, hound) and the files
+// in more. It is removed when the test ends.
+func Kitchen(t testing.TB, more map[string][]byte) catalog.Store {
+	t.Helper()
+	graph, err := os.ReadFile(testenv.Model(t, "mobilenet_v1_0.25_224_quant.tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"kitchen.yaml":   []byte("name: kitchen\ntask: classify\nfile: kitchen.tflite\nlabels: {file: kitchen.txt, format: id_label}\n"),
+		"kitchen.tflite": graph,
+		// Line numbers of the 1001 ImageNet labels, from 0.
+		"kitchen.txt": []byte("934 burger\n505 mug\n813 rocket plane\n89 parrot\n163 hound\n"),
+	}
+	for name, data := range more {
+		files[name] = data
+	}
+	store := OwnStore(t, files)
+	for _, name := range []string{"mobilenet_v2_1.0_224_quant.tflite", "imagenet_labels_1001.txt"} {
+		if err := os.Symlink(testenv.Model(t, name), filepath.Join(store.Dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store
+}

@@ -32,14 +32,25 @@ type Puller struct {
 	Client *http.Client
 	// Progress, when set, is called as each file's transfer advances and when it ends.
 	Progress func(Transfer)
+	// Force fetches every file again, even one installed intact.
+	Force bool
 }
 
-// Pull installs every file of m that is missing or damaged. Files already installed with the
-// right checksum are not fetched again; a zip shared by several files is downloaded once.
-// Failures wrap ErrDownload or ErrChecksum, name the file and its source, and leave no
-// temporary file behind.
+// Pull installs every file of m that is missing or damaged (every file, with Force). Files
+// already installed with the right checksum are not fetched again; a zip shared by several
+// files is downloaded once. Failures wrap ErrDownload or ErrChecksum, name the file and its
+// source, and leave no temporary file behind. Pulls into one store take turns, and each first
+// removes the temporary files a killed pull left.
 func (p *Puller) Pull(ctx context.Context, m Model) error {
 	if err := os.MkdirAll(p.Store.Root(), 0o755); err != nil {
+		return fmt.Errorf("models: pull %s: %w", m.Name, err)
+	}
+	unlock, err := p.Store.lock()
+	if err != nil {
+		return fmt.Errorf("models: pull %s: %w", m.Name, err)
+	}
+	defer unlock()
+	if err := p.Store.removeStray(); err != nil {
 		return fmt.Errorf("models: pull %s: %w", m.Name, err)
 	}
 	zips := &archives{open: map[string]*zip.ReadCloser{}}
@@ -64,7 +75,7 @@ func (p *Puller) pullFile(ctx context.Context, m Model, f File, zips *archives) 
 	if err != nil {
 		return err
 	}
-	if ok && p.Store.Verify(f) == nil {
+	if ok && !p.Force && p.Store.Verify(f) == nil {
 		newTransfer(p.Progress, f.Name, f.Size).finish("up to date")
 		return nil
 	}

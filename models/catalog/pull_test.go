@@ -107,9 +107,9 @@ func TestPullEveryModelFromMirror(t *testing.T) {
 				if err := p.Pull(context.Background(), m); err != nil {
 					t.Fatalf("Pull(%s): %v", m.Name, err)
 				}
-				ok, err := store.Installed(m)
-				if err != nil || !ok {
-					t.Fatalf("Installed(%s) = %v, %v after Pull", m.Name, ok, err)
+				state, err := store.State(m)
+				if err != nil || state != Installed {
+					t.Fatalf("State(%s) = %v, %v after Pull", m.Name, state, err)
 				}
 				for _, f := range m.Files() {
 					if err := store.Verify(f); err != nil {

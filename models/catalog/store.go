@@ -34,19 +34,56 @@ func (s Store) Path(f File) string {
 	return filepath.Join(s.Root(), f.Name)
 }
 
-// Installed reports whether every file of m is present with the right size. It does not read
-// the files; Verify (done by Pull) checks their contents.
-func (s Store) Installed(m Model) (bool, error) {
+// State is how a model lies in a store.
+type State string
+
+// The states of a model in a store, as `visiond models list` shows them.
+const (
+	// Installed: every file is present and passes its checksum.
+	Installed State = "yes"
+	// Missing: a file is absent, and none present is damaged.
+	Missing State = "no"
+	// Corrupt: a file is present but its size or SHA-256 is not the pinned one.
+	Corrupt State = "corrupt"
+)
+
+// State reads every file of m and says whether it is installed, missing or corrupt. Any
+// other error (a file that cannot be read) is returned.
+func (s Store) State(m Model) (State, error) {
+	state := Installed
 	for _, f := range m.Files() {
-		ok, err := s.present(f)
-		if err != nil || !ok {
-			return false, err
+		err := s.Verify(f)
+		switch {
+		case errors.Is(err, ErrChecksum):
+			return Corrupt, nil
+		case errors.Is(err, ErrNotInstalled):
+			state = Missing
+		case err != nil:
+			return "", err
 		}
 	}
-	return true, nil
+	return state, nil
 }
 
-// present reports whether f is a regular file of the right size.
+// Check verifies every file of m before it is loaded: present, and with the pinned SHA-256
+// where the model pins one. Its errors wrap ErrNotInstalled or ErrChecksum, name the file and
+// the command that repairs it.
+func (s Store) Check(m Model) error {
+	for _, f := range m.Files() {
+		err := s.Verify(f)
+		switch {
+		case errors.Is(err, ErrNotInstalled):
+			return fmt.Errorf("%w (%s)", err, m.repair(false))
+		case errors.Is(err, ErrChecksum):
+			return fmt.Errorf("%w (%s)", err, m.repair(true))
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// present reports whether f is a regular file of the right size (any size when f pins none).
 func (s Store) present(f File) (bool, error) {
 	info, err := os.Stat(s.Path(f))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -55,11 +92,12 @@ func (s Store) present(f File) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return info.Mode().IsRegular() && info.Size() == f.Size, nil
+	return info.Mode().IsRegular() && (f.Size == 0 || info.Size() == f.Size), nil
 }
 
-// Verify checks the installed copy of f against its SHA-256. A missing file is an error
-// wrapping ErrNotInstalled, a different checksum one wrapping ErrChecksum.
+// Verify checks the installed copy of f against its size and SHA-256, where f pins them. A
+// missing file is an error wrapping ErrNotInstalled, a different size or checksum one wrapping
+// ErrChecksum.
 func (s Store) Verify(f File) error {
 	file, err := os.Open(s.Path(f))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -70,8 +108,15 @@ func (s Store) Verify(f File) error {
 	}
 	defer file.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, file); err != nil {
+	n, err := io.Copy(h, file)
+	if err != nil {
 		return fmt.Errorf("read %s: %w", s.Path(f), err)
+	}
+	if f.Size != 0 && n != f.Size {
+		return fmt.Errorf("%s: %w: %d bytes, want %d", s.Path(f), ErrChecksum, n, f.Size)
+	}
+	if f.SHA256 == "" {
+		return nil
 	}
 	if err := checkSum(f, h.Sum(nil)); err != nil {
 		return fmt.Errorf("%s: %w", s.Path(f), err)

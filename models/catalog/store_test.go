@@ -26,21 +26,24 @@ func TestStorePath(t *testing.T) {
 	}
 }
 
-func TestStoreInstalled(t *testing.T) {
+func TestStoreState(t *testing.T) {
 	graph := smallFile("g.tflite", "graph bytes")
 	labels := smallFile("l.txt", "cat\ndog\n")
 	m := Model{Name: "tiny", Graphs: []File{graph}, Labels: &labels}
+	unpinned := Model{Name: "own", Graphs: []File{{Name: "g.tflite"}}}
 	tests := []struct {
 		name  string
+		model Model
 		files map[string]string
-		want  bool
+		want  State
 	}{
-		{"empty dir", nil, false},
-		{"labels missing", map[string]string{"g.tflite": "graph bytes"}, false},
-		{"wrong size", map[string]string{"g.tflite": "graph", "l.txt": "cat\ndog\n"}, false},
-		{"all present", map[string]string{"g.tflite": "graph bytes", "l.txt": "cat\ndog\n"}, true},
-		// Installed is the cheap check: same size, other bytes still counts.
-		{"same size other bytes", map[string]string{"g.tflite": "GRAPH BYTES", "l.txt": "cat\ndog\n"}, true},
+		{"empty dir", m, nil, Missing},
+		{"labels missing", m, map[string]string{"g.tflite": "graph bytes"}, Missing},
+		{"wrong size", m, map[string]string{"g.tflite": "graph", "l.txt": "cat\ndog\n"}, Corrupt},
+		{"all present", m, map[string]string{"g.tflite": "graph bytes", "l.txt": "cat\ndog\n"}, Installed},
+		{"same size other bytes", m, map[string]string{"g.tflite": "GRAPH BYTES", "l.txt": "cat\ndog\n"}, Corrupt},
+		{"damaged and another missing", m, map[string]string{"g.tflite": "GRAPH BYTES"}, Corrupt},
+		{"nothing pinned, present", unpinned, map[string]string{"g.tflite": "any bytes"}, Installed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,19 +53,56 @@ func TestStoreInstalled(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, err := s.Installed(m)
+			got, err := s.State(tt.model)
 			if err != nil || got != tt.want {
-				t.Errorf("Installed = %v, %v; want %v, nil", got, err, tt.want)
+				t.Errorf("State = %v, %v; want %v, nil", got, err, tt.want)
 			}
 		})
 	}
 }
 
-func TestStoreInstalledMissingDir(t *testing.T) {
+func TestStoreStateMissingDir(t *testing.T) {
 	s := Store{Dir: filepath.Join(t.TempDir(), "absent")}
-	got, err := s.Installed(Model{Graphs: []File{smallFile("g", "x")}})
-	if err != nil || got {
-		t.Errorf("Installed = %v, %v; want false, nil", got, err)
+	got, err := s.State(Model{Graphs: []File{smallFile("g", "x")}})
+	if err != nil || got != Missing {
+		t.Errorf("State = %v, %v; want %v, nil", got, err, Missing)
+	}
+}
+
+// TestStoreCheck: the check before a load names the file and the command that repairs it.
+func TestStoreCheck(t *testing.T) {
+	graph := smallFile("g.tflite", "graph bytes")
+	tests := []struct {
+		name    string
+		own     bool
+		content string // "" leaves the file out
+		wantErr error
+		wantMsg []string
+	}{
+		{"intact", false, "graph bytes", nil, nil},
+		{"damaged", false, "graph bytez", ErrChecksum, []string{"g.tflite", "checksum mismatch", "repair it with: visiond models pull --force tiny"}},
+		{"truncated", false, "graph", ErrChecksum, []string{"g.tflite", "5 bytes, want 11", "visiond models pull --force tiny"}},
+		{"missing", false, "", ErrNotInstalled, []string{"g.tflite", "install it with: visiond models pull tiny"}},
+		{"own model damaged", true, "graph bytez", ErrChecksum, []string{"g.tflite", "install it again with: visiond models add tiny FILE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Store{Dir: t.TempDir()}
+			if tt.content != "" {
+				if err := os.WriteFile(s.Path(graph), []byte(tt.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := s.Check(Model{Name: "tiny", Graphs: []File{graph}, Own: tt.own})
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Fatalf("Check = %v, want %v", err, tt.wantErr)
+			}
+			for _, s := range tt.wantMsg {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+		})
 	}
 }
 

@@ -41,7 +41,6 @@ func (s *Server) readyz(*gin.Context) (any, error) {
 type modelInfo struct {
 	pipeline.ModelInfo
 	Engine string `json:"engine"`
-	Status string `json:"status"`
 }
 
 func (s *Server) models(*gin.Context) (any, error) {
@@ -49,9 +48,13 @@ func (s *Server) models(*gin.Context) (any, error) {
 	if b == nil {
 		return nil, pipeline.ErrNotReady
 	}
+	all := b.pipe.Models()
+	if admin, ok := b.pipe.(modelAdmin); ok {
+		all = admin.AllModels() // with the models that could not be loaded
+	}
 	list := []modelInfo{}
-	for _, m := range b.pipe.Models() {
-		list = append(list, modelInfo{ModelInfo: m, Engine: b.engine, Status: "loaded"})
+	for _, m := range all {
+		list = append(list, modelInfo{ModelInfo: m, Engine: b.engine})
 	}
 	return gin.H{"models": list}, nil
 }

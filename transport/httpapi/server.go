@@ -138,6 +138,8 @@ func (s *Server) routes(reg *prometheus.Registry) http.Handler {
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.GET("/models", s.api(s.models))
+	v1.POST("/models/:name/load", s.api(s.loadModel))
+	v1.DELETE("/models/:name", s.api(s.unloadModel))
 	for _, t := range pipeline.Tasks() {
 		v1.POST("/"+string(t.Name), s.api(s.vision(t)))
 	}

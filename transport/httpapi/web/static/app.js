@@ -184,7 +184,7 @@
   function showModels() {
     const rows = state.models.map((m) => {
       const tr = document.createElement('tr');
-      for (const v of [m.name + (m.default ? ' (default)' : ''), m.task, m.status || 'loaded']) {
+      for (const v of [m.name + (m.default ? ' (default)' : ''), m.task, m.error ? m.status + ': ' + m.error : m.status || 'loaded']) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -192,7 +192,7 @@
       return tr;
     });
     $('models').replaceChildren(...rows);
-    const tasks = Object.keys(TASKS).filter((t) => state.models.some((m) => m.task === t));
+    const tasks = Object.keys(TASKS).filter((t) => state.models.some((m) => m.task === t && m.status !== 'error'));
     const sel = $('task');
     sel.replaceChildren(...tasks.map((t) => new Option(TASKS[t].label + ' (' + t + ')', t)));
     sel.disabled = tasks.length === 0;
@@ -241,7 +241,7 @@
   function taskChanged() {
     const task = currentTask();
     const def = TASKS[task] || {};
-    const models = state.models.filter((m) => m.task === task);
+    const models = state.models.filter((m) => m.task === task && m.status !== 'error'); // failed ones are listed, not offered
     const msel = $('model');
     msel.replaceChildren(...models.map((m) => new Option(m.name, m.name, m.default, m.default)));
     msel.disabled = models.length < 2;
