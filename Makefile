@@ -85,7 +85,7 @@ run: build
 
 ## loadtest: start the daemon and load it over HTTP (the figures quoted in the README).
 loadtest: build
-	$(BIN) models pull coco-ssd
+	$(BIN) models pull coco-ssd posenet
 	$(GO) run ./cmd/loadgen $(ARGS)
 
 ## soak: start the daemon and send it 3,000 requests from 8 clients, every fifth malformed or
@@ -93,7 +93,7 @@ loadtest: build
 ## (about two minutes; README, "Security"). Installs jpegtran (libjpeg-turbo-progs) if missing.
 soak: build
 	@command -v jpegtran >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs; }
-	$(BIN) models pull coco-ssd
+	$(BIN) models pull coco-ssd posenet
 	$(GO) run ./cmd/loadgen -soak $(ARGS)
 
 ## example: draw detections on four shared photos into var/examples/ (the pictures the README

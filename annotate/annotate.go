@@ -1,7 +1,8 @@
 // Package annotate draws results onto images (boxes with captions, pose skeletons, hand
 // landmarks, a caption block of classes) and encodes the annotated image as JPEG or PNG.
 //
-// Every drawing function returns a new image and leaves its input unchanged. Sizes scale with
+// Every drawing function returns a new image and leaves its input unchanged, unless
+// Options.InPlace asks it to draw on the input itself. Sizes scale with
 // the shorter image side, so annotations stay legible from 320×240 to 3840×2160. Coordinates
 // that are NaN, infinite or absurdly large are skipped; shapes partly outside the image are
 // clipped.
@@ -22,6 +23,10 @@ type Options struct {
 	// MinKeypointScore hides pose keypoints scoring below it; 0 means 0.3, and a negative
 	// value draws every keypoint.
 	MinKeypointScore float64
+	// InPlace draws on the input image itself, and returns it, when it is an *image.RGBA
+	// whose bounds start at (0, 0): no copy of its pixels is made. A caller that owns the
+	// image and needs it no longer saves the copy's time and memory. Other images are copied.
+	InPlace bool
 }
 
 const defaultMinKeypointScore = 0.3
@@ -65,14 +70,18 @@ type canvas struct {
 	style
 }
 
-// newCanvas copies src onto a new canvas; a nil src gives an empty one.
+// newCanvas copies src onto a new canvas, or takes src itself when o.InPlace allows; a nil
+// src gives an empty one.
 func newCanvas(src image.Image, o Options) *canvas {
 	if src == nil {
 		return &canvas{img: image.NewRGBA(image.Rectangle{})}
 	}
 	b := src.Bounds()
-	img := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(img, img.Rect, src, b.Min, draw.Src)
+	img, own := src.(*image.RGBA)
+	if !o.InPlace || !own || b.Min != (image.Point{}) {
+		img = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(img, img.Rect, src, b.Min, draw.Src)
+	}
 	return &canvas{img: img, w: b.Dx(), h: b.Dy(), style: o.resolve(b.Dx(), b.Dy())}
 }
 

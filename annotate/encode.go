@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"image/png"
 	"io"
 	"sync"
@@ -46,7 +45,7 @@ func Encode(w io.Writer, img image.Image, f Format, jpegQuality int) error {
 		if jpegQuality < 1 || jpegQuality > 100 {
 			return fmt.Errorf("%w: got %d", ErrBadQuality, jpegQuality)
 		}
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: jpegQuality})
+		return encodeJPEG(w, img, jpegQuality)
 	case PNG:
 		return pngEncoder.Encode(w, img)
 	}

@@ -243,12 +243,13 @@ func TestSample(t *testing.T) {
 	if err := Parse(data, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Pipeline.Workers != 2 || cfg.Pipeline.Queue != 8 || cfg.MQTT.Workers != 2 {
-		t.Errorf("sample workers %d, queue %d, MQTT workers %d; want the 2-core defaults 2, 8 and 2",
-			cfg.Pipeline.Workers, cfg.Pipeline.Queue, cfg.MQTT.Workers)
+	if cfg.Pipeline.Workers != 2 || cfg.Pipeline.Queue != 8 || cfg.MQTT.Workers != 2 || cfg.Engine.Threads != 2 {
+		t.Errorf("sample workers %d, queue %d, MQTT workers %d, threads %d; want the 2-core defaults 2, 8, 2 and 2",
+			cfg.Pipeline.Workers, cfg.Pipeline.Queue, cfg.MQTT.Workers, cfg.Engine.Threads)
 	}
 	want := Default()
 	cfg.Pipeline.Workers, cfg.Pipeline.Queue, cfg.MQTT.Workers = want.Pipeline.Workers, want.Pipeline.Queue, want.MQTT.Workers
+	cfg.Engine.Threads = want.Engine.Threads
 	// "[]" and "{}" read back as empty lists and maps, the defaults are nil.
 	cfg.HTTP.APIKeys, cfg.MQTT.Routes, cfg.MQTT.Embedded.Users = nil, nil, nil
 	if !reflect.DeepEqual(cfg, want) {

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/visiond/visiond/inference/convert"
 	"github.com/visiond/visiond/inference/ort"
@@ -15,23 +16,29 @@ type EngineConfig struct {
 	// Library is the ONNX Runtime shared library; empty means $VISIOND_ORT_LIB, else the one
 	// `make setup` installs.
 	Library string `yaml:"library"`
-	// Convert is how quantised TFLite graphs run: float or qdq.
+	// Convert is how quantised TFLite graphs run: per-model (each model as its catalog
+	// entry says), float or qdq.
 	Convert string `yaml:"convert"`
-	// Threads is the number of threads one inference may use.
+	// Threads is the most threads one inference uses: while it runs alone on the engine;
+	// beside others, each uses one.
 	Threads int `yaml:"threads"`
 }
 
-// EngineDefaults is one single-threaded inference at a time per worker, float conversion.
-// One thread per inference gave the most requests per second under load on a 2-core machine
-// (see the README's load test).
+// EngineDefaults let an inference use every core while it runs alone, and one core beside
+// others (the layout of package ort): a lone client gets the lowest latency, and concurrent
+// ones the most requests per second (see the README's load test). Each model converted as
+// its catalog entry says.
 func EngineDefaults() EngineConfig {
-	return EngineConfig{Convert: "float", Threads: 1}
+	return EngineConfig{Convert: PerModel, Threads: runtime.NumCPU()}
 }
+
+// PerModel is the engine.convert value that converts each model as its catalog entry says.
+const PerModel = "per-model"
 
 // Validate checks every field, naming it by its YAML key.
 func (c EngineConfig) Validate() error {
 	var errs []error
-	if _, err := c.mode(); err != nil {
+	if _, _, err := c.mode(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Threads < 1 {
@@ -40,14 +47,17 @@ func (c EngineConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (c EngineConfig) mode() (convert.Mode, error) {
+// mode is the conversion c asks for; perModel means each model's own.
+func (c EngineConfig) mode() (mode convert.Mode, perModel bool, err error) {
 	switch c.Convert {
+	case PerModel:
+		return 0, true, nil
 	case "float":
-		return convert.Float, nil
+		return convert.Float, false, nil
 	case "qdq":
-		return convert.QDQ, nil
+		return convert.QDQ, false, nil
 	}
-	return 0, fmt.Errorf("engine.convert: must be float or qdq, not %q", c.Convert)
+	return 0, false, fmt.Errorf("engine.convert: must be %s, float or qdq, not %q", PerModel, c.Convert)
 }
 
 // OpenEngine starts ONNX Runtime as c says, for models installed in store. The caller closes
@@ -56,10 +66,10 @@ func OpenEngine(c EngineConfig, store catalog.Store) (*ort.Engine, LoadOptions, 
 	if err := c.Validate(); err != nil {
 		return nil, LoadOptions{}, err
 	}
-	mode, _ := c.mode()
+	mode, perModel, _ := c.mode()
 	eng, err := ort.New(ort.Config{LibraryPath: c.Library, IntraOpThreads: c.Threads})
 	if err != nil {
 		return nil, LoadOptions{}, err
 	}
-	return eng, LoadOptions{Engine: eng, Store: store, Mode: mode, Threads: c.Threads}, nil
+	return eng, LoadOptions{Engine: eng, Store: store, Mode: mode, PerModel: perModel, Threads: c.Threads}, nil
 }

@@ -21,10 +21,28 @@ type LoadOptions struct {
 	Engine inference.Engine
 	// Store is where the model files are installed.
 	Store catalog.Store
-	// Mode is how quantised TFLite graphs are converted (see convert.Mode).
+	// Mode is how quantised TFLite graphs are converted (see convert.Mode), unless PerModel.
 	Mode convert.Mode
+	// PerModel converts each model as its catalog entry says (catalog.Model.Convert).
+	PerModel bool
 	// Threads is the number of threads one inference may use; 0 lets the engine choose.
 	Threads int
+}
+
+// mode is how o converts model m: per model, as its card says (float when it says nothing);
+// else o.Mode.
+func (o LoadOptions) mode(m catalog.Model) (convert.Mode, error) {
+	switch {
+	case !o.PerModel:
+		return o.Mode, nil
+	case m.Convert == "":
+		return convert.Float, nil
+	}
+	mode, perModel, err := EngineConfig{Convert: m.Convert}.mode()
+	if err == nil && perModel {
+		err = fmt.Errorf("convert: a model converts as float or qdq, not %s", PerModel)
+	}
+	return mode, err
 }
 
 // graph is one loaded model graph whose single image input takes RGB pixels. Input and
@@ -46,11 +64,9 @@ type buffers struct {
 
 // openGraph loads model file f and checks that its input is one [1,H,W,3] image tensor.
 func openGraph(o LoadOptions, f catalog.File, m catalog.Model) (g *graph, err error) {
-	mode := o.Mode
-	if m.Convert != "" { // the card's own conversion mode
-		if mode, err = (EngineConfig{Convert: m.Convert}).mode(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
-		}
+	mode, err := o.mode(m)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 	}
 	loaded, err := convert.LoadFile(o.Store.Path(f), mode)
 	if errors.Is(err, fs.ErrNotExist) {

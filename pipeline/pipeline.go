@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/visiond/visiond/annotate"
+	"github.com/visiond/visiond/inference"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
 	"github.com/visiond/visiond/models/preprocess"
@@ -125,6 +126,7 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer release()
 	res.Timings.Queue = time.Since(queued)
+	ctx = inference.WithCrowd(ctx, p.pool.crowded) // one thread per inference while others are served
 
 	start := time.Now()
 	w, h := r.InputSize()
@@ -156,7 +158,8 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 
 // annotated draws the results onto the full-size image and encodes it. The model ran on img,
 // which may be reduced: the results are the same whether or not an annotation is asked for,
-// and only the drawing decodes the full image.
+// and only the drawing decodes the full image (an image the model ran on at full size is not
+// decoded again).
 func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, format annotate.Format) ([]byte, error) {
 	if _, reduced := img.(*preprocess.Reduced); reduced {
 		full, _, err := preprocess.Decode(req.Image, p.limits)
@@ -166,8 +169,11 @@ func (p *Pipeline) annotated(r runner, req Request, img image.Image, out any, fo
 		defer preprocess.Recycle(full)
 		img = full
 	}
+	// An image the pipeline decoded is its own, recycled once the answer is encoded: the
+	// results are drawn on it rather than on a copy. A caller's frame is left as it is.
+	o := annotate.Options{InPlace: req.Decoded == nil}
 	var buf bytes.Buffer
-	if err := annotate.Encode(&buf, r.draw(img, out), format, req.Quality); err != nil {
+	if err := annotate.Encode(&buf, r.draw(img, out, o), format, req.Quality); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -97,3 +97,10 @@ func (p *pool) close(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// crowded reports whether more than one request holds a worker or any waits for one.
+func (p *pool) crowded() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.slots) > 1 || p.queued > 0
+}

@@ -39,7 +39,7 @@ type runner interface {
 	// InputSize is the most pixels an image needs in each direction for full accuracy.
 	InputSize() (w, h int)
 	run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error)
-	draw(img image.Image, out any) image.Image
+	draw(img image.Image, out any, o annotate.Options) image.Image
 	Close() error
 }
 
@@ -112,8 +112,8 @@ func (d detector) labels() int { return len(d.Labels()) }
 func (d detector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return d.Detect(ctx, img, models.DetectQuery{MinScore: o.MinScore, Max: o.Max, Classes: o.Classes})
 }
-func (detector) draw(img image.Image, out any) image.Image {
-	return annotate.Detections(img, out.([]results.Detection), annotate.Options{})
+func (detector) draw(img image.Image, out any, o annotate.Options) image.Image {
+	return annotate.Detections(img, out.([]results.Detection), o)
 }
 
 type classifier struct{ *models.Classifier }
@@ -122,8 +122,8 @@ func (c classifier) labels() int { return len(c.Labels()) }
 func (c classifier) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return c.Classify(ctx, img, o.Top)
 }
-func (classifier) draw(img image.Image, out any) image.Image {
-	return annotate.Classifications(img, out.([]results.Classification), annotate.Options{})
+func (classifier) draw(img image.Image, out any, o annotate.Options) image.Image {
+	return annotate.Classifications(img, out.([]results.Classification), o)
 }
 
 type poseEstimator struct{ *models.PoseEstimator }
@@ -132,8 +132,8 @@ func (poseEstimator) labels() int { return 0 }
 func (e poseEstimator) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return e.Estimate(ctx, img, models.PoseQuery{Multi: o.Multi, MaxPoses: o.Max, MinScore: o.MinScore, NMSRadius: o.NMSRadius})
 }
-func (poseEstimator) draw(img image.Image, out any) image.Image {
-	return annotate.Poses(img, out.([]results.Pose), annotate.Options{})
+func (poseEstimator) draw(img image.Image, out any, o annotate.Options) image.Image {
+	return annotate.Poses(img, out.([]results.Pose), o)
 }
 
 type handDetector struct{ *models.HandDetector }
@@ -142,6 +142,6 @@ func (handDetector) labels() int { return 0 }
 func (h handDetector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return h.Detect(ctx, img, models.HandQuery{MaxHands: o.Max, MinScore: o.MinScore})
 }
-func (handDetector) draw(img image.Image, out any) image.Image {
-	return annotate.Hands(img, out.([]results.Hand), annotate.Options{})
+func (handDetector) draw(img image.Image, out any, o annotate.Options) image.Image {
+	return annotate.Hands(img, out.([]results.Hand), o)
 }

@@ -22,17 +22,17 @@ type daemon struct {
 	logPath string
 }
 
-// startDaemon starts `visiond serve` with coco-ssd on a free local port, its log in a
-// temporary file, and waits until it is ready.
-func startDaemon(ctx context.Context, o options) (*daemon, error) {
+// startDaemon starts `visiond serve` with coco-ssd and posenet on a free local port, with
+// threads per inference, its log in a temporary file, and waits until it is ready.
+func startDaemon(ctx context.Context, o options, threads int) (*daemon, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	args := []string{"serve", "--addr", addr, "--models", "coco-ssd", "--dir", o.dir,
-		"--workers", strconv.Itoa(o.workers), "--threads", strconv.Itoa(o.threads)}
+	args := []string{"serve", "--addr", addr, "--models", "coco-ssd,posenet", "--dir", o.dir,
+		"--workers", strconv.Itoa(o.workers), "--threads", strconv.Itoa(threads)}
 	if o.ortLib != "" {
 		args = append(args, "--ort-lib", o.ortLib)
 	}

@@ -1,5 +1,5 @@
 // Command loadgen is visiond's HTTP load test. It makes a 640×480 JPEG from a photo, starts
-// `visiond serve` with coco-ssd, and then, in one run:
+// `visiond serve` with coco-ssd and posenet, and then, in one run:
 //
 //   - loads the daemon's /v1/detect over HTTP at each concurrency, reporting throughput and
 //     p50/p99 latency;
@@ -9,8 +9,14 @@
 //     pipeline in this process (JPEG bytes to results, no HTTP). The three alternate in
 //     one-second windows so that the machine's other load hits them alike, and each reports
 //     the CPU time it spends per request;
-//   - sends 10,000 more requests while reading the daemon's resident memory (VmRSS in
-//     /proc/PID/status) to show that it stays flat.
+//   - times, for a single client, paths alternating round by round: coco-ssd's raw inference
+//     on the frame's tensor with one thread and with the engine's threads, the frame's detect
+//     and a PoseNet pose over HTTP (also to a second daemon with the previous layout, one
+//     thread per inference), and the 1280×1280 photo's detect plain and with the annotated
+//     JPEG, beside libjpeg-turbo alone decoding and encoding that photo;
+//   - sends 10,000 more requests (plain detects, annotated detects and poses in turn) while
+//     reading the daemon's resident memory (VmRSS in /proc/PID/status) to show that it stays
+//     flat.
 //
 // Only explicit 503s (queue full) are acceptable failures: any other error, or memory that
 // keeps growing, makes it exit 1.
@@ -61,7 +67,7 @@ type options struct {
 	workers, threads            int
 	levels                      []int
 	duration                    time.Duration
-	rssRequests                 int
+	rssRequests, loneRounds     int
 	// extraArgs are more flags for visiond serve.
 	extraArgs []string
 	// soak runs the soak test instead of the load test: soakRequests mixed requests, then
@@ -86,6 +92,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	levels := fs.String("c", "1,2,8,32", "concurrent clients of each HTTP phase")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each HTTP phase, and of each path of the comparison")
 	fs.IntVar(&o.rssRequests, "rss-requests", 10000, "requests of the memory phase")
+	fs.IntVar(&o.loneRounds, "lone-rounds", 100, "rounds of the single-client comparison (0: none)")
 	fs.BoolVar(&o.soak, "soak", false, "run the soak test instead: hostile requests among good ones (make soak)")
 	fs.IntVar(&o.soakRequests, "soak-requests", 3000, "requests of the soak test's mixed phase, every fifth hostile")
 	fs.IntVar(&o.soakGood, "soak-good", 1000, "good requests after the mixed phase")
@@ -107,7 +114,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, err := startDaemon(ctx, o)
+	d, err := startDaemon(ctx, o, o.threads)
 	if err != nil {
 		return err
 	}
@@ -123,11 +130,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintln(out, "| clients | requests/s | p50 ms | p99 ms | 200 | 503 | other | daemon CPU | client CPU |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	for _, c := range o.levels {
-		if err := warmUp(ctx, d.url, frame, c); err != nil {
+		reqs := []request{detectRequest(frame)}
+		if err := warmUp(ctx, d.url, reqs, c); err != nil {
 			return err
 		}
 		daemon0, self0 := d.cpu(), selfCPU()
-		p, err := httpPhase(ctx, d.url, frame, c, o.duration, 0, nil)
+		p, err := httpPhase(ctx, d.url, reqs, c, o.duration, 0, nil)
 		if err != nil {
 			return err
 		}
@@ -145,11 +153,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\n%s", cmp)
 
-	rss, err := memoryPhase(ctx, d, frame, o.rssRequests)
+	if o.loneRounds > 0 {
+		lone, err := lonePhase(ctx, o, d, local, frame, o.loneRounds)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n%s", lone)
+	}
+
+	mixed, err := mixedRequests(o.image, frame)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nmemory over %d requests, 8 clients: %s\n", o.rssRequests, rss)
+	rss, err := memoryPhase(ctx, d, mixed, o.rssRequests)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nmemory over %d requests (the 640×480 frame plain, the 1280×1280 photo annotated, PoseNet on a 1000×667 photo, in turn), 8 clients: %s\n", o.rssRequests, rss)
 	if rss.grew() {
 		return fmt.Errorf("resident memory grew: %s", rss)
 	}
@@ -183,6 +203,24 @@ func testFrame(path string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// mixedRequests are the requests of the memory phase, in turn: the frame's plain detect, the
+// photo's annotated detect (Accept: image/jpeg) and a single pose of the person photo beside it.
+func mixedRequests(photoPath string, frame []byte) ([]request, error) {
+	photo, err := os.ReadFile(photoPath)
+	if err != nil {
+		return nil, err
+	}
+	person, err := os.ReadFile(filepath.Join(filepath.Dir(photoPath), "person_fullbody_pose.jpg"))
+	if err != nil {
+		return nil, err
+	}
+	return []request{
+		detectRequest(frame),
+		{path: "/v1/detect", accept: "image/jpeg", body: photo},
+		{path: "/v1/pose", body: person, want: `"part":"nose"`},
+	}, nil
 }
 
 // defaultImage is the airplane photo of the shared test data.

@@ -38,36 +38,59 @@ func (p *phase) percentile(q float64) time.Duration {
 // client is an HTTP client keeping a connection per load-generating goroutine.
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 
-// post sends the frame to /v1/detect and reads the whole answer.
-func post(ctx context.Context, url string, frame []byte) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", url+"/v1/detect", bytes.NewReader(frame))
+// request is one kind of request the load generator sends, and what its answer must hold.
+type request struct {
+	path   string // with the query
+	accept string // the Accept header; image/jpeg asks for the annotated image itself
+	body   []byte
+	want   string // a string a JSON answer must contain
+}
+
+// detectRequest posts a JPEG to /v1/detect; the answer must find an airplane.
+func detectRequest(jpeg []byte) request {
+	return request{path: "/v1/detect", body: jpeg, want: `"class":"airplane"`}
+}
+
+// post sends r and reads the whole answer, checking it: a JPEG when one was asked for,
+// else JSON holding r.want.
+func post(ctx context.Context, url string, r request) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url+r.path, bytes.NewReader(r.body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "image/jpeg")
+	if r.accept != "" {
+		req.Header.Set("Accept", r.accept)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode == http.StatusOK && !strings.Contains(string(body), `"class":"airplane"`) {
-		err = fmt.Errorf("answer without an airplane: %.200s", body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, err
+	}
+	switch {
+	case r.accept == "image/jpeg" && !bytes.HasPrefix(body, []byte{0xff, 0xd8, 0xff}):
+		err = fmt.Errorf("%s: asked for a JPEG, got %.100q", r.path, body)
+	case r.accept == "" && !strings.Contains(string(body), r.want):
+		err = fmt.Errorf("%s: answer without %s: %.200s", r.path, r.want, body)
 	}
 	return resp.StatusCode, err
 }
 
 // warmUp sends a few requests on each of c connections, so that phases measure a warm
 // daemon and open connections.
-func warmUp(ctx context.Context, url string, frame []byte, c int) error {
-	_, err := httpPhase(ctx, url, frame, c, 0, int64(2*c), nil)
+func warmUp(ctx context.Context, url string, reqs []request, c int) error {
+	_, err := httpPhase(ctx, url, reqs, c, 0, int64(2*c*len(reqs)), nil)
 	return err
 }
 
-// httpPhase runs c clients posting the frame back to back, for d or, when count > 0, until
-// count requests have been sent. After each request, onDone (when not nil) gets the number
-// of requests done so far.
-func httpPhase(ctx context.Context, url string, frame []byte, c int, d time.Duration, count int64, onDone func(done int64)) (*phase, error) {
+// httpPhase runs c clients sending reqs in turn (the n-th request sent is reqs[n mod
+// len(reqs)]) back to back, for d or, when count > 0, until count requests have been sent.
+// After each request, onDone (when not nil) gets the number of requests done so far.
+func httpPhase(ctx context.Context, url string, reqs []request, c int, d time.Duration, count int64, onDone func(done int64)) (*phase, error) {
 	var (
 		mu   sync.Mutex
 		p    = &phase{}
@@ -81,11 +104,12 @@ func httpPhase(ctx context.Context, url string, frame []byte, c int, d time.Dura
 	for range c {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				if count > 0 && sent.Add(1) > count || count == 0 && time.Now().After(end) {
+				n := sent.Add(1)
+				if count > 0 && n > count || count == 0 && time.Now().After(end) {
 					return
 				}
 				t0 := time.Now()
-				status, err := post(ctx, url, frame)
+				status, err := post(ctx, url, reqs[int(n-1)%len(reqs)])
 				lat := time.Since(t0)
 				mu.Lock()
 				switch {
@@ -145,8 +169,9 @@ func (r rssReport) String() string {
 		float64(r.samples[len(r.samples)-1]-base)/(1<<20))
 }
 
-// memoryPhase sends n requests with 8 clients and samples the daemon's VmRSS every 500.
-func memoryPhase(ctx context.Context, d *daemon, frame []byte, n int) (rssReport, error) {
+// memoryPhase sends n requests, reqs in turn, with 8 clients and samples the daemon's
+// VmRSS every 500.
+func memoryPhase(ctx context.Context, d *daemon, reqs []request, n int) (rssReport, error) {
 	var (
 		mu  sync.Mutex
 		rep rssReport
@@ -159,7 +184,7 @@ func memoryPhase(ctx context.Context, d *daemon, frame []byte, n int) (rssReport
 		}
 	}
 	sample()
-	p, err := httpPhase(ctx, d.url, frame, 8, 0, int64(n), func(done int64) {
+	p, err := httpPhase(ctx, d.url, reqs, 8, 0, int64(n), func(done int64) {
 		if done%500 == 0 {
 			sample()
 		}

@@ -439,7 +439,7 @@ func runSoak(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	o.extraArgs = append(o.extraArgs, "--api-keys", soakKey, "--mqtt-listen", mqttAddr)
-	d, err := startDaemon(ctx, o)
+	d, err := startDaemon(ctx, o, o.threads)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ type Engine struct {
 	version string
 	mu      sync.Mutex
 	closed  bool
+	running inFlight // inferences running on the engine's sessions
 }
 
 // New loads the ONNX Runtime library (once per process) and returns an engine. A library
@@ -87,9 +88,12 @@ func (e *Engine) Close() error {
 
 // Load compiles an ONNX model into a session, with every graph optimization enabled and
 // operators run one after the other, each using up to opts.IntraOpThreads threads
-// (Config.IntraOpThreads when 0). A model ONNX Runtime rejects is an error wrapping inference.ErrBadModel; one whose
-// inputs or outputs are not tensors of an inference.DType wraps inference.ErrUnsupported.
-// Load costs about two session creations: a throwaway one describes the inputs and outputs.
+// (Config.IntraOpThreads when 0). With more than one thread, an inference uses them only
+// while it is the engine's only one, and a single thread beside others (see layout.go). A
+// model ONNX Runtime rejects is an error wrapping inference.ErrBadModel; one whose inputs or
+// outputs are not tensors of an inference.DType wraps inference.ErrUnsupported. Load costs
+// a cheap throwaway session, which describes the inputs and outputs, and one session
+// creation, two side by side with more than one thread.
 func (e *Engine) Load(model []byte, opts inference.Options) (inference.Session, error) {
 	if err := e.hold(); err != nil {
 		return nil, err
@@ -117,12 +121,9 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 	if len(model) == 0 {
 		return nil, fmt.Errorf("%w: empty ONNX model", inference.ErrBadModel)
 	}
-	// onnxruntime_go cannot describe the inputs and outputs of a session it created, and
-	// needs their names to create one, so the model is first read by a throwaway session.
-	// Its reports include the shapes ONNX Runtime infers for outputs the model leaves open.
-	ins, outs, err := ortgo.GetInputOutputInfoWithONNXData(model)
+	ins, outs, err := describe(model)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
+		return nil, err
 	}
 	s := &Session{}
 	if s.inputs, err = tensorInfos(ins, "input"); err != nil {
@@ -135,18 +136,49 @@ func (e *Engine) load(model []byte, opts inference.Options) (*Session, error) {
 	if threads == 0 {
 		threads = e.cfg.IntraOpThreads
 	}
+	s.running = &e.running
+	if threads <= 1 {
+		s.sess, err = e.session(model, s, threads)
+		return s, err
+	}
+	// Two sessions, as layout.go explains, created side by side: creation optimises the
+	// graph on one thread.
+	var wideErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { s.wide, wideErr = e.session(model, s, threads) })
+	s.sess, err = e.session(model, s, 1)
+	wg.Wait()
+	if err = errors.Join(wideErr, err); err != nil {
+		for _, sess := range []*ortgo.DynamicAdvancedSession{s.wide, s.sess} {
+			if sess != nil {
+				sess.Destroy()
+			}
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// session creates one ONNX Runtime session of model, whose inputs and outputs s describes,
+// running each inference on up to threads threads.
+func (e *Engine) session(model []byte, s *Session, threads int) (*ortgo.DynamicAdvancedSession, error) {
 	so, err := e.sessionOptions(threads)
 	if err != nil {
 		return nil, err
 	}
 	defer so.Destroy()
-	s.sess, err = ortgo.NewDynamicAdvancedSessionWithONNXData(model, names(s.inputs), names(s.outputs), so)
+	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, names(s.inputs), names(s.outputs), so)
 	if err != nil {
 		return nil, fmt.Errorf("%w: ONNX Runtime rejects the model: %w", inference.ErrBadModel, err)
 	}
-	return s, nil
+	return sess, nil
 }
 
+// sessionOptions are every session's options. The threads of an inference spin between its
+// operators (ONNX Runtime's default, which a multi-threaded inference's speed depends on:
+// parking them after each operator made two threads no faster than one), and stop spinning
+// as soon as the session's last inference returns, so that idle threads take no core from
+// other work.
 func (e *Engine) sessionOptions(intraOpThreads int) (*ortgo.SessionOptions, error) {
 	if intraOpThreads < 0 {
 		return nil, fmt.Errorf("%w: negative thread count %d", inference.ErrRuntime, intraOpThreads)
@@ -160,6 +192,7 @@ func (e *Engine) sessionOptions(intraOpThreads int) (*ortgo.SessionOptions, erro
 		func() error { return so.SetExecutionMode(ortgo.ExecutionModeSequential) },
 		func() error { return so.SetIntraOpNumThreads(intraOpThreads) },
 		func() error { return so.SetInterOpNumThreads(e.cfg.InterOpThreads) },
+		func() error { return so.AddSessionConfigEntry("session.force_spinning_stop", "1") },
 	} {
 		if err := set(); err != nil {
 			so.Destroy()

@@ -23,8 +23,12 @@ import (
 // allocates it, and onnxruntime_go copies it into a new Go slice before releasing it; Run
 // stores that slice in the output's Data.
 type Session struct {
-	mu      sync.RWMutex // Run holds it shared, Close exclusively
-	sess    *ortgo.DynamicAdvancedSession
+	mu   sync.RWMutex // Run holds it shared, Close exclusively
+	sess *ortgo.DynamicAdvancedSession
+	// wide, when not nil, is the same model with more threads per inference, for inferences
+	// that start alone on the engine (see layout.go); sess then runs on one thread.
+	wide    *ortgo.DynamicAdvancedSession
+	running *inFlight // the engine's
 	inputs  []inference.TensorInfo
 	outputs []inference.TensorInfo
 }
@@ -108,8 +112,10 @@ func (s *Session) Run(ctx context.Context, inputs, outputs []inference.Tensor) e
 // run runs the model. A context that can be canceled is watched during the run: its
 // cancellation sets ONNX Runtime's terminate flag, which is checked between operators.
 func (s *Session) run(ctx context.Context, in, out []ortgo.Value) error {
+	sess, done := s.pick(ctx)
+	defer done()
 	if ctx.Done() == nil {
-		return runError(s.sess.Run(in, out))
+		return runError(sess.Run(in, out))
 	}
 	opts, err := ortgo.NewRunOptions()
 	if err != nil {
@@ -121,7 +127,7 @@ func (s *Session) run(ctx context.Context, in, out []ortgo.Value) error {
 		defer close(terminated)
 		opts.Terminate() // fails only on destroyed options, and they outlive this function
 	})
-	err = s.sess.RunWithOptions(in, out, opts)
+	err = sess.RunWithOptions(in, out, opts)
 	if !stop() {
 		<-terminated
 	}
@@ -147,7 +153,10 @@ func (s *Session) Close() error {
 		return nil
 	}
 	err := s.sess.Destroy()
-	s.sess = nil
+	if s.wide != nil {
+		err = errors.Join(err, s.wide.Destroy())
+	}
+	s.sess, s.wide = nil, nil
 	if err != nil {
 		err = fmt.Errorf("%w: closing session: %w", inference.ErrRuntime, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/visiond/visiond/inference"
+	"github.com/visiond/visiond/internal/golden"
 	"github.com/visiond/visiond/internal/testmodels"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/pipeline"
@@ -25,13 +26,15 @@ var (
 )
 
 // Load returns the options that load the named models on eng (nil: the process's engine),
-// one thread per inference.
+// one thread per inference, each model converted as the daemon converts it by default (its
+// catalog entry's mode), except while the golden files are rewritten: they hold float-mode
+// results, the reference every mode is held to.
 func Load(t testing.TB, eng inference.Engine, names ...string) models.LoadOptions {
 	t.Helper()
 	if eng == nil {
 		eng = testmodels.Engine(t)
 	}
-	return models.LoadOptions{Engine: eng, Store: testmodels.Store(t, names...), Threads: 1}
+	return models.LoadOptions{Engine: eng, Store: testmodels.Store(t, names...), Threads: 1, PerModel: !golden.Updating()}
 }
 
 // Open opens a pipeline of the named models on eng (nil: the process's engine), configured

@@ -70,8 +70,8 @@ type Card struct {
 	Labels *CardLabels `yaml:"labels,omitempty"`
 	Input  CardInput   `yaml:"input,omitempty"`
 	Output CardOutput  `yaml:"output,omitempty"`
-	// Convert is how this model's quantised TFLite graph runs (float or qdq); empty: the
-	// engine's setting.
+	// Convert is how this model's quantised TFLite graph runs (float or qdq) while
+	// engine.convert is per-model, its default; empty: float.
 	Convert string `yaml:"convert,omitempty"`
 }
 

@@ -73,8 +73,12 @@ type Model struct {
 	Decoder    Decoder
 	Outputs    Outputs
 	Background bool
-	// Convert, when set, is how this model's quantised TFLite graph runs (float or qdq),
-	// over the engine's setting.
+	// Convert, when set, is how this model's quantised TFLite graph runs (float or qdq) under
+	// engine.convert's default, per-model; engine.convert float or qdq overrides it. Empty is
+	// float. A built-in model gets qdq only where QDQ is faster and the golden results
+	// (testdata/golden, made in float mode) still hold within the tolerances of package
+	// internal/golden; QDQ was measured on every quantised model and met them on none (the
+	// README's "Float or QDQ"), so none sets it.
 	Convert string
 	// Own is true for a model a user installed (a card in the models directory), false for
 	// the built-in catalog.

@@ -166,11 +166,11 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown reports not ready (/readyz 503) while it goes on serving for the configured drain
-// period, then stops accepting connections and waits for the requests in flight to finish.
+// period (when it has been ready), then stops accepting connections and waits for the requests in flight to finish.
 // When ctx ends first, it cancels them and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
-	if s.cfg.Drain > 0 {
+	if s.cfg.Drain > 0 && s.backend.Load() != nil { // never ready: no load balancer sends to it
 		s.log.Info("draining: /readyz answers 503, requests are still served", "drain", s.cfg.Drain)
 		t := time.NewTimer(s.cfg.Drain)
 		select {

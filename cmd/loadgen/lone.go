@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/visiond/visiond/models/preprocess"
+	"github.com/visiond/visiond/models/preprocess/turbo"
+)
+
+// loneReport is what a single client waits for, each path timed once per round, the paths
+// alternating so that the machine's other load hits them alike.
+type loneReport struct {
+	rounds int
+	// raw1 and raw2 are coco-ssd's raw inference on the prepared 640×480 frame's tensor, with
+	// one thread and with the engine's threads, alone.
+	raw1, raw2 []time.Duration
+	// detect and detectOld are the frame's POST /v1/detect to the daemon and to a daemon
+	// with the previous default layout (one thread per inference).
+	detect, detectOld []time.Duration
+	// pose and poseOld are POST /v1/pose (PoseNet, single pose) to the same two daemons.
+	pose, poseOld []time.Duration
+	// plain and annotated are POST /v1/detect of the 1280×1280 photo, as JSON and with
+	// Accept: image/jpeg (the annotated photo itself).
+	plain, annotated []time.Duration
+	// floor is libjpeg-turbo alone decoding that photo at full size and encoding it at
+	// quality 85, 4:2:0, in this process.
+	floor []time.Duration
+}
+
+// lonePhase times, for a single client, the paths of loneReport, rounds times each. It starts
+// a second daemon with the previous default layout and stops it at the end.
+func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte, rounds int) (*loneReport, error) {
+	photo, err := os.ReadFile(o.image)
+	if err != nil {
+		return nil, err
+	}
+	person, err := os.ReadFile(filepath.Join(filepath.Dir(o.image), "person_fullbody_pose.jpg"))
+	if err != nil {
+		return nil, err
+	}
+	old, err := startDaemon(ctx, o, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer old.stop()
+	detect := detectRequest(frame)
+	pose := request{path: "/v1/pose", body: person, want: `"part":"nose"`}
+	plain := detectRequest(photo)
+	annotated := request{path: "/v1/detect", accept: "image/jpeg", body: photo}
+	r := &loneReport{rounds: rounds}
+	var pix []byte
+	steps := []struct {
+		dst *[]time.Duration
+		run func() error
+	}{
+		{&r.raw1, func() error { return l.sess1.Run(ctx, l.inputs[0], l.outputs[0]) }},
+		{&r.raw2, func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }},
+		{&r.detect, func() error { return send(ctx, d.url, detect) }},
+		{&r.detectOld, func() error { return send(ctx, old.url, detect) }},
+		{&r.pose, func() error { return send(ctx, d.url, pose) }},
+		{&r.poseOld, func() error { return send(ctx, old.url, pose) }},
+		{&r.plain, func() error { return send(ctx, d.url, plain) }},
+		{&r.annotated, func() error { return send(ctx, d.url, annotated) }},
+		{&r.floor, func() error {
+			img, _, err := turbo.DecodeScaled(photo, 1<<30, 1<<30, preprocess.DefaultLimits.MaxPixels, pix)
+			if err != nil {
+				return err
+			}
+			pix = img.Pix
+			_, err = turbo.Encode(nil, img, 85)
+			return err
+		}},
+	}
+	for round := -3; round < rounds; round++ { // three rounds warm up
+		for _, s := range steps {
+			start := time.Now()
+			if err := s.run(); err != nil {
+				return nil, err
+			}
+			if round >= 0 {
+				*s.dst = append(*s.dst, time.Since(start))
+			}
+		}
+	}
+	return r, nil
+}
+
+// send posts r once; anything but a checked 200 is an error.
+func send(ctx context.Context, url string, r request) error {
+	status, err := post(ctx, url, r)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("%s: status %d", r.path, status)
+	}
+	return err
+}
+
+// median is the middle of ds.
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func (r *loneReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "a single client, %d rounds, paths alternating (medians):\n\n", r.rounds)
+	fmt.Fprintln(&b, "| path | median ms |")
+	fmt.Fprintln(&b, "|---|---|")
+	row := func(name string, ds []time.Duration) { fmt.Fprintf(&b, "| %s | %.2f |\n", name, ms(median(ds))) }
+	row("raw coco-ssd inference, 1 thread", r.raw1)
+	row("raw coco-ssd inference, the engine's threads", r.raw2)
+	row("POST /v1/detect 640×480", r.detect)
+	row("POST /v1/detect 640×480, previous layout (1 thread)", r.detectOld)
+	row("POST /v1/pose (PoseNet single)", r.pose)
+	row("POST /v1/pose, previous layout (1 thread)", r.poseOld)
+	row("POST /v1/detect 1280×1280", r.plain)
+	row("POST /v1/detect 1280×1280, Accept: image/jpeg", r.annotated)
+	row("libjpeg-turbo: decode + encode (q85, 4:2:0) 1280×1280", r.floor)
+	best := min(median(r.raw1), median(r.raw2))
+	fmt.Fprintf(&b, "\ndetect 640×480 / best raw inference = %.2f (target ≤ 1.25; previous layout %.2f)\n",
+		float64(median(r.detect))/float64(best), float64(median(r.detectOld))/float64(best))
+	fmt.Fprintf(&b, "PoseNet, previous layout / now = %.2f (target ≥ 1.4)\n", float64(median(r.poseOld))/float64(median(r.pose)))
+	added := median(r.annotated) - median(r.plain)
+	fmt.Fprintf(&b, "annotated − plain = %.2f ms = %.2f × libjpeg-turbo's decode + encode (target ≤ 1.5)\n",
+		ms(added), float64(added)/float64(median(r.floor)))
+	return b.String()
+}
