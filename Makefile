@@ -13,7 +13,7 @@ export VISIOND_MODELS_MIRROR
 VISIOND_TESTDATA ?= ../shared
 EXAMPLES := $(VISIOND_TESTDATA)/images
 
-.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest example golden screenshots dist test-dist test-arm64 image test-image
+.PHONY: setup build test test-node-red node-red-picture node-red-bench test-deploy fuzz bench run loadtest soak example golden screenshots dist test-dist test-arm64 image test-image
 
 ## setup: install the ONNX Runtime library into .deps/ (idempotent, quick when done).
 setup:
@@ -87,6 +87,14 @@ run: build
 loadtest: build
 	$(BIN) models pull coco-ssd posenet
 	$(GO) run ./cmd/loadgen $(ARGS)
+
+## soak: start the daemon and send it 3,000 requests from 8 clients, every fifth malformed or
+## hostile, then 1,000 good ones; fails on a 5xx other than 503/504, a crash, or growth
+## (about two minutes; README, "Security"). Installs jpegtran (libjpeg-turbo-progs) if missing.
+soak: build
+	@command -v jpegtran >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs; }
+	$(BIN) models pull coco-ssd posenet
+	$(GO) run ./cmd/loadgen -soak $(ARGS)
 
 ## example: draw detections on four shared photos into var/examples/ (the pictures the README
 ## shows; not committed, as the photos belong to other projects).

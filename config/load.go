@@ -42,6 +42,8 @@ var settings = []setting{
 	{"request-timeout", "VISIOND_REQUEST_TIMEOUT", "`DURATION` each HTTP request may take (504)", func(c *Config) any { return &c.HTTP.RequestTimeout }},
 	{"api-keys", "VISIOND_API_KEYS", "require one of these `KEYS`, comma-separated (prefer the variable: flags show in ps)", func(c *Config) any { return &c.HTTP.APIKeys }},
 	{"metrics-auth", "VISIOND_METRICS_AUTH", "whether /metrics needs a key when keys are set: `true|false`", func(c *Config) any { return &c.HTTP.MetricsAuth }},
+	{"max-body-memory", "VISIOND_MAX_BODY_MEMORY", "`BYTES` all request bodies may hold together; past it 503", func(c *Config) any { return &c.HTTP.MaxBodyMemory }},
+	{"drain", "VISIOND_DRAIN", "`DURATION` /readyz answers 503 on SIGTERM before the listener closes", func(c *Config) any { return &c.HTTP.Drain }},
 	{"tls-cert", "VISIOND_TLS_CERT", "serve HTTPS with this PEM certificate `FILE`", func(c *Config) any { return &c.HTTP.TLS.Cert }},
 	{"tls-key", "VISIOND_TLS_KEY", "PEM private key `FILE` of --tls-cert", func(c *Config) any { return &c.HTTP.TLS.Key }},
 	{"mqtt", "VISIOND_MQTT", "run the MQTT transport: `true|false`", func(c *Config) any { return &c.MQTT.Enabled }},

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"image"
 
@@ -8,10 +9,10 @@ import (
 )
 
 // decode returns the request's image: req.Decoded as it is, within the pixel limit, or
-// req.Image decoded, reduced towards the model's input size w×h where that loses nothing.
-func (p *Pipeline) decode(req Request, w, h int) (image.Image, error) {
+// req.Image decoded within ctx, reduced towards the model's input size w×h where that loses nothing.
+func (p *Pipeline) decode(ctx context.Context, req Request, w, h int) (image.Image, error) {
 	if req.Decoded == nil {
-		img, _, err := preprocess.DecodeAtLeast(req.Image, p.limits, w, h)
+		img, _, err := preprocess.DecodeContext(ctx, req.Image, p.limits, w, h)
 		return img, err
 	}
 	b := req.Decoded.Bounds()

@@ -130,7 +130,7 @@ func (p *Pipeline) run(ctx context.Context, req Request) (*Result, error) {
 
 	start := time.Now()
 	w, h := r.InputSize()
-	img, err := p.decode(req, w, h)
+	img, err := p.decode(ctx, req, w, h)
 	if err != nil {
 		return nil, err
 	}

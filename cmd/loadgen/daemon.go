@@ -36,6 +36,7 @@ func startDaemon(ctx context.Context, o options, threads int) (*daemon, error) {
 	if o.ortLib != "" {
 		args = append(args, "--ort-lib", o.ortLib)
 	}
+	args = append(args, o.extraArgs...)
 	logFile, err := os.CreateTemp("", "visiond-loadtest-*.log")
 	if err != nil {
 		return nil, err

@@ -21,7 +21,10 @@
 // Only explicit 503s (queue full) are acceptable failures: any other error, or memory that
 // keeps growing, makes it exit 1.
 //
+// With -soak it runs the soak test instead (see soak): hostile requests among good ones.
+//
 //	go run ./cmd/loadgen            (or: make loadtest)
+//	go run ./cmd/loadgen -soak      (or: make soak)
 package main
 
 import (
@@ -65,6 +68,12 @@ type options struct {
 	levels                      []int
 	duration                    time.Duration
 	rssRequests, loneRounds     int
+	// extraArgs are more flags for visiond serve.
+	extraArgs []string
+	// soak runs the soak test instead of the load test: soakRequests mixed requests, then
+	// soakGood good ones.
+	soak                   bool
+	soakRequests, soakGood int
 }
 
 // errStopped is returned when the run is interrupted.
@@ -84,8 +93,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each HTTP phase, and of each path of the comparison")
 	fs.IntVar(&o.rssRequests, "rss-requests", 10000, "requests of the memory phase")
 	fs.IntVar(&o.loneRounds, "lone-rounds", 100, "rounds of the single-client comparison (0: none)")
+	fs.BoolVar(&o.soak, "soak", false, "run the soak test instead: hostile requests among good ones (make soak)")
+	fs.IntVar(&o.soakRequests, "soak-requests", 3000, "requests of the soak test's mixed phase, every fifth hostile")
+	fs.IntVar(&o.soakGood, "soak-good", 1000, "good requests after the mixed phase")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.soak {
+		return runSoak(ctx, o, out)
 	}
 	for _, s := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

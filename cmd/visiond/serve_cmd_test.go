@@ -30,7 +30,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1", "--drain", "2s")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(testenv.CleanEnv(), "VISIOND_LOG_LEVEL=debug")
 	logs := &testenv.LockedBuffer{}
@@ -53,7 +53,25 @@ func TestServe(t *testing.T) {
 	}
 	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
 
+	// The drain: after SIGTERM visiond still listens and /readyz says 503 (for --drain 2s), so
+	// that load balancers stop sending.
+	sawDrain := make(chan bool, 1)
+	go func() {
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if resp, err := http.Get(base + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusServiceUnavailable {
+					sawDrain <- true
+					return
+				}
+			}
+		}
+		sawDrain <- false
+	}()
 	stopDaemon(t, cmd)
+	if !<-sawDrain || !strings.Contains(logs.String(), `msg="draining:`) {
+		t.Errorf("no drain seen after SIGTERM:\n%s", logs.String())
+	}
 	for _, want := range []string{"msg=ready", "msg=request", "status=200", "model=coco-ssd", `msg="shutting down"`, "msg=stopped"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())

@@ -14,7 +14,7 @@ const module = "github.com/visiond/visiond/"
 // layers rank the packages, lowest first, by path prefix (the longest matching prefix wins).
 // A package may import packages of a lower layer, and of its own layer inside its own folder.
 var layers = []string{
-	"internal/version internal/sdnotify internal/sbom",
+	"internal/version internal/sdnotify internal/sbom internal/hostile",
 	"inference",
 	"models/preprocess models/results models/ssd models/pose models/palm",
 	"models/catalog",

@@ -10,9 +10,10 @@ import (
 )
 
 // CleanEnv returns the environment without VISIOND_* variables, so that a daemon a test
-// starts obeys its flags alone.
+// starts obeys its flags alone, but for VISIOND_DRAIN=0: it stops without a drain period
+// unless a test asks for one with --drain.
 func CleanEnv() []string {
-	var env []string
+	env := []string{"VISIOND_DRAIN=0"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "VISIOND_") {
 			env = append(env, kv)

@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -65,6 +66,14 @@ func Decode(data []byte, lim Limits) (image.Image, Info, error) {
 // keeps at least that many, which is several times faster, and returned as a *Reduced. Other formats, and JPEGs
 // that libjpeg-turbo refuses, are decoded at full size by Go's decoders.
 func DecodeAtLeast(data []byte, lim Limits, minW, minH int) (image.Image, Info, error) {
+	return DecodeContext(context.Background(), data, lim, minW, minH)
+}
+
+// DecodeContext is DecodeAtLeast within ctx, so that a decode counts against a request's
+// deadline: a JPEG whose scans ask for more work than MaxJPEGScans and MaxJPEGScanPixels allow
+// is refused before decoding (ErrBadImage), and Go's decoders read their input through ctx,
+// stopping with its error when it ends.
+func DecodeContext(ctx context.Context, data []byte, lim Limits, minW, minH int) (image.Image, Info, error) {
 	lim = lim.withDefaults()
 	if len(data) == 0 {
 		return nil, Info{}, fmt.Errorf("%w: empty input", ErrBadImage)
@@ -78,6 +87,9 @@ func DecodeAtLeast(data []byte, lim Limits, minW, minH int) (image.Image, Info, 
 	}
 	info := Info{Format: f, Orientation: 1}
 	if f == JPEG {
+		if err := checkScans(data, lim.MaxPixels); err != nil {
+			return nil, Info{}, err
+		}
 		info.Orientation = exifOrientation(data)
 		img, w, h, ok, err := decodeJPEG(data, lim, minW, minH, info.Orientation)
 		if ok {
@@ -85,7 +97,7 @@ func DecodeAtLeast(data []byte, lim Limits, minW, minH int) (image.Image, Info, 
 			return img, info, err
 		}
 	}
-	img, err := decodeGo(data, lim, f)
+	img, err := decodeGo(ctx, data, lim, f)
 	if err != nil {
 		return nil, Info{}, err
 	}
@@ -96,7 +108,8 @@ func DecodeAtLeast(data []byte, lim Limits, minW, minH int) (image.Image, Info, 
 }
 
 // decodeGo decodes data of format f with Go's decoders, checking the header against lim first.
-func decodeGo(data []byte, lim Limits, f Format) (image.Image, error) {
+// The decoder reads through ctx: when it ends, the decode stops at its next read.
+func decodeGo(ctx context.Context, data []byte, lim Limits, f Format) (image.Image, error) {
 	c := codecFor(f)
 	cfg, err := guard(func() (image.Config, error) { return c.config(bytes.NewReader(data)) })
 	if err != nil {
@@ -108,7 +121,10 @@ func decodeGo(data []byte, lim Limits, f Format) (image.Image, error) {
 	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
 		return nil, fmt.Errorf("%w: %dx%d is %d pixels, limit %d", ErrTooLarge, cfg.Width, cfg.Height, px, lim.MaxPixels)
 	}
-	img, err := guard(func() (image.Image, error) { return c.decode(bytes.NewReader(data)) })
+	img, err := guard(func() (image.Image, error) { return c.decode(ctxReader{ctx, bytes.NewReader(data)}) })
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("decoding %s stopped: %w", f, ctx.Err())
+	}
 	if err != nil {
 		return nil, decodeError(f, err)
 	}
@@ -127,6 +143,19 @@ func ReadLimited(r io.Reader, lim Limits) ([]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes, limit %d", ErrTooLarge, lim.MaxBytes, lim.MaxBytes)
 	}
 	return data, nil
+}
+
+// ctxReader reads from r until ctx ends, then fails with ctx's error.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 type codec struct {

@@ -1,12 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +12,6 @@ import (
 	"github.com/visiond/visiond/internal/version"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/models/catalog"
-	"github.com/visiond/visiond/models/preprocess"
 	"github.com/visiond/visiond/models/results"
 	"github.com/visiond/visiond/pipeline"
 )
@@ -74,7 +70,8 @@ type visionResponse struct {
 // client accepts image/jpeg or image/png rather than JSON.
 func (s *Server) vision(task pipeline.Task) handler {
 	return func(c *gin.Context) (any, error) {
-		in, err := s.readBody(c)
+		in, err := s.readInput(c)
+		defer in.release()
 		if err != nil {
 			return nil, err
 		}
@@ -123,36 +120,6 @@ func modelLabel(loaded []pipeline.ModelInfo, task catalog.Task, name string) str
 	return ""
 }
 
-// readBody reads the request body, at most bodyLimit bytes, and finds the image in it. When
-// the pipeline would refuse the request anyway it does not read it: overload stays cheap.
-func (s *Server) readBody(c *gin.Context) (input, error) {
-	b := s.backend.Load()
-	if b == nil {
-		return input{}, pipeline.ErrNotReady
-	}
-	if err := b.pipe.CheckBusy(); err != nil {
-		return input{}, err
-	}
-	if c.Request.ContentLength > s.bodyLimit {
-		return input{}, fmt.Errorf("%w: the body is %d bytes, limit %d", preprocess.ErrTooLarge, c.Request.ContentLength, s.bodyLimit)
-	}
-	var buf bytes.Buffer
-	if n := c.Request.ContentLength; n > 0 {
-		buf.Grow(int(n))
-	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit)); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return input{}, fmt.Errorf("%w: the body is over the limit of %d bytes", preprocess.ErrTooLarge, s.bodyLimit)
-		case c.Request.Context().Err() != nil:
-			return input{}, c.Request.Context().Err()
-		}
-		return input{}, fmt.Errorf("%w: reading the body: %v", pipeline.ErrBadRequest, err)
-	}
-	return parseBody(c.GetHeader("Content-Type"), buf.Bytes())
-}
-
 // deepStackMinConfidence is DeepStack's default min_confidence.
 const deepStackMinConfidence = 0.4
 
@@ -186,15 +153,20 @@ func (s *Server) deepStack(h handler) gin.HandlerFunc { return s.adapt(h, deepSt
 // and api_key.
 func (s *Server) detection(c *gin.Context) (any, error) {
 	start := time.Now()
-	in, err := s.readBody(c)
-	if err != nil && !s.keys.allows(headerKeys(c.Request)...) {
+	keyed := s.keys.allows(append(headerKeys(c.Request), c.Query("api_key"))...)
+	if !keyed && !s.formKeyAllowed(c.Request) {
+		return nil, errUnauthorized // before the body is read
+	}
+	in, err := s.readInput(c)
+	defer in.release()
+	if err != nil && !keyed {
 		return nil, errUnauthorized // a bad body cannot be trusted to carry the key
 	}
 	if err != nil {
 		return nil, err
 	}
 	fields := mergeFields(c.Request.URL.Query(), in.fields)
-	if !s.keys.allows(append(headerKeys(c.Request), fields["api_key"])...) {
+	if !keyed && !s.keys.allows(fields["api_key"]) {
 		return nil, errUnauthorized
 	}
 	minConf := deepStackMinConfidence

@@ -36,10 +36,11 @@ func openPipeline(t *testing.T, eng inference.Engine, reg prometheus.Registerer,
 	return testpipeline.Open(t, cfg, eng, reg, names...)
 }
 
-// testConfig is the default configuration with test-sized timeouts.
+// testConfig is the default configuration with test-sized timeouts and no drain period.
 func testConfig() Config {
 	cfg := Defaults()
 	cfg.RequestTimeout = 30 * time.Second
+	cfg.Drain = 0
 	return cfg
 }
 

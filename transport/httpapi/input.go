@@ -14,13 +14,21 @@ import (
 	"github.com/visiond/visiond/annotate"
 	"github.com/visiond/visiond/models"
 	"github.com/visiond/visiond/pipeline"
-	"github.com/visiond/visiond/transport/imagedata"
 )
 
 // input is what a request body carries: the encoded image and the fields sent beside it.
 type input struct {
 	image  []byte
 	fields map[string]string
+	// free gives the body's memory back to the server's budget (nil: nothing to give).
+	free func()
+}
+
+// release gives the body's memory back; the input must not be used after.
+func (in input) release() {
+	if in.free != nil {
+		in.free()
+	}
 }
 
 const howToSend = `send the image as the body, as multipart field "image", or as JSON {"image": "<base64 or data: URI>"}`
@@ -77,39 +85,6 @@ func parseMultipart(body []byte, boundary string) (input, error) {
 	}
 	if len(in.image) == 0 {
 		return input{}, fmt.Errorf(`%w: the form has no (or an empty) "image" field: %s`, pipeline.ErrBadRequest, howToSend)
-	}
-	return in, nil
-}
-
-func parseJSON(body []byte) (input, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
-		return input{}, fmt.Errorf("%w: malformed JSON body: %v", pipeline.ErrBadRequest, err)
-	}
-	in := input{fields: map[string]string{}}
-	for name, raw := range members {
-		if name == "image" {
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return input{}, fmt.Errorf(`%w: "image" must be a string of base64 or a data: URI`, pipeline.ErrBadRequest)
-			}
-			img, err := imagedata.Decode(s)
-			if err != nil {
-				return input{}, fmt.Errorf("%w: %v", pipeline.ErrBadRequest, err)
-			}
-			in.image = img
-			continue
-		}
-		v, ok, err := jsonField(raw)
-		if err != nil {
-			return input{}, fmt.Errorf("%w: %s: %v", pipeline.ErrBadRequest, name, err)
-		}
-		if ok {
-			in.fields[name] = v
-		}
-	}
-	if in.image == nil {
-		return input{}, fmt.Errorf(`%w: the JSON body has no "image" member: %s`, pipeline.ErrBadRequest, howToSend)
 	}
 	return in, nil
 }

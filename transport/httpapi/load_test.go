@@ -231,6 +231,10 @@ func TestGracefulShutdown(t *testing.T) {
 			if tc.deadline < time.Second && (g.canceled.Load() != 1 || !errors.Is(err, context.DeadlineExceeded)) {
 				t.Errorf("canceled runs %d, Shutdown: %v; want the run canceled and the deadline error", g.canceled.Load(), err)
 			}
+			// The client is still connected: it is told why, never sent 499.
+			if tc.deadline < time.Second && resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("request canceled by the shutdown: %d, want 503 shutting_down", resp.StatusCode)
+			}
 			if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 				t.Errorf("Serve returned %v", err)
 			}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -98,6 +99,10 @@ func (s *Server) adapt(h handler, shape errorShape) gin.HandlerFunc {
 // fail writes the error answer for err in the route's shape and stops the chain. Client
 // errors carry their message; server errors a generic one, the details going to the log.
 func (s *Server) fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && s.closing.Load() {
+		// Canceled by the shutdown timeout, not by the client, who is still there to read it.
+		err = fmt.Errorf("%w: the request was stopped at the shutdown timeout", pipeline.ErrClosed)
+	}
 	status, code := statusOf(err)
 	msg := err.Error()
 	switch status {

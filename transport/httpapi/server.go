@@ -46,6 +46,7 @@ var openAPI []byte
 type Server struct {
 	cfg       Config
 	bodyLimit int64
+	budget    *bodyBudget
 	log       *slog.Logger
 	metrics   *httpMetrics
 	keys      keyring
@@ -81,11 +82,16 @@ func New(cfg Config, maxImageBytes int64, reg *prometheus.Registry, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	// Base64 in JSON makes an image 4/3 larger; multipart and JSON add a little around it.
+	bodyLimit := maxImageBytes/3*4 + 64<<10
+	if cfg.MaxBodyMemory < bodyLimit {
+		return nil, fmt.Errorf("http.max_body_memory: %d bytes cannot hold one largest body (%d bytes, from pipeline.max_image_bytes)", cfg.MaxBodyMemory, bodyLimit)
+	}
 	base, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg: cfg,
-		// Base64 in JSON makes an image 4/3 larger; multipart and JSON add a little around it.
-		bodyLimit:  maxImageBytes/3*4 + 64<<10,
+		cfg:        cfg,
+		bodyLimit:  bodyLimit,
+		budget:     &bodyBudget{limit: cfg.MaxBodyMemory},
 		log:        log,
 		metrics:    m,
 		keys:       newKeyring(cfg.APIKeys),
@@ -97,6 +103,8 @@ func New(cfg Config, maxImageBytes int64, reg *prometheus.Registry, log *slog.Lo
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.RequestTimeout,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
+		HTTP2:             http2Limits(),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
@@ -157,10 +165,20 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.http.Serve(ln)
 }
 
-// Shutdown stops accepting connections, reports not ready, and waits for the requests in
-// flight to finish. When ctx ends first, it cancels them and returns ctx's error.
+// Shutdown reports not ready (/readyz 503) while it goes on serving for the configured drain
+// period (when it has been ready), then stops accepting connections and waits for the requests in flight to finish.
+// When ctx ends first, it cancels them and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
+	if s.cfg.Drain > 0 && s.backend.Load() != nil { // never ready: no load balancer sends to it
+		s.log.Info("draining: /readyz answers 503, requests are still served", "drain", s.cfg.Drain)
+		t := time.NewTimer(s.cfg.Drain)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	err := s.http.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		s.cancelBase()

@@ -52,3 +52,38 @@ func TestDecodeRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSON: the text of a JSON string decodes as the string it stands for, across many
+// chunks of the filter; escapes other than blanks and \/ are refused.
+func TestDecodeJSON(t *testing.T) {
+	img := make([]byte, 3*chunk+7) // several chunks, and a tail that needs padding
+	for i := range img {
+		img[i] = byte(i * 7)
+	}
+	std := base64.StdEncoding.EncodeToString(img)
+	var lines strings.Builder
+	for i := 0; i < len(std); i += 76 {
+		lines.WriteString(std[i:min(i+76, len(std))] + `\r\n`)
+	}
+	for name, raw := range map[string]string{
+		"plain":                std,
+		"escaped line breaks":  lines.String(),
+		"escaped slashes":      strings.ReplaceAll(std, "/", `\/`),
+		"data URI, URL-safe":   "data:image/png;base64," + base64.RawURLEncoding.EncodeToString(img),
+		"blanks and an escape": ` \t` + std,
+	} {
+		got, err := DecodeJSON([]byte(raw))
+		if err != nil || !bytes.Equal(got, img) {
+			t.Errorf("%s: %d bytes, %v; want the %d bytes", name, len(got), err, len(img))
+		}
+	}
+	for name, raw := range map[string]string{
+		"quote escape":       `QUJD\"`,
+		"unicode escape":     `QUJD\u0041`,
+		"data after padding": "QQ==QUJD",
+	} {
+		if got, err := DecodeJSON([]byte(raw)); !errors.Is(err, ErrNotBase64) || got != nil {
+			t.Errorf("%s: %x, %v; want ErrNotBase64", name, got, err)
+		}
+	}
+}

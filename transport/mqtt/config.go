@@ -3,6 +3,7 @@ package mqtt
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"runtime"
 	"strings"
@@ -58,11 +59,30 @@ type TLSFiles struct {
 
 // Embedded configures the broker visiond runs when no external one is set.
 type Embedded struct {
-	// Listen is the TCP address cameras connect to.
+	// Listen is the TCP address cameras connect to: loopback by default. Beyond loopback it
+	// needs Users, or AllowAnonymous.
 	Listen string `yaml:"listen"`
-	// Users, when set, are the only username/password pairs allowed in; empty allows anyone.
+	// Users, when set, are the only username/password pairs allowed in; empty allows anyone
+	// who can reach Listen.
 	Users map[string]string `yaml:"users"`
+	// AllowAnonymous lets clients in without a login when Listen is beyond loopback.
+	AllowAnonymous bool `yaml:"allow_anonymous"`
+	// ACL is what clients other than visiond may do: ACLCameras or ACLOpen.
+	ACL string `yaml:"acl"`
+	// TrustLoopback lets clients that connect over loopback (programs on this machine, such
+	// as Node-RED beside visiond) use every topic, whatever the ACL.
+	TrustLoopback bool `yaml:"trust_loopback"`
 }
+
+// The access rules of the embedded broker.
+const (
+	// ACLCameras lets each client publish only its own camera's frames (<prefix>/<name>/image,
+	// its name being its username, or its client id when anonymous) and requests, and read
+	// only its own camera's topics and <prefix>/status; topics outside <prefix>/ are free.
+	ACLCameras = "cameras"
+	// ACLOpen lets every client publish and read every topic.
+	ACLOpen = "open"
+)
 
 // Route runs models on the frames of the cameras a topic filter matches.
 type Route struct {
@@ -78,12 +98,12 @@ type Route struct {
 	Multi    bool     `yaml:"multi"`
 }
 
-// Defaults is the configuration used when nothing is set: the embedded broker on :1883,
-// topics under visiond/, QoS 1, coco-ssd on every camera, payloads up to 16 MiB.
+// Defaults is the configuration used when nothing is set: the embedded broker on loopback port
+// 1883, each client from another machine limited to its own camera's topics, topics under visiond/, QoS 1, coco-ssd on every camera, payloads up to 16 MiB.
 func Defaults() Config {
 	return Config{
 		Enabled:    true,
-		Embedded:   Embedded{Listen: ":1883"},
+		Embedded:   Embedded{Listen: "127.0.0.1:1883", ACL: ACLCameras, TrustLoopback: true},
 		Prefix:     "visiond",
 		QoS:        1,
 		MaxPayload: 16 << 20,
@@ -100,6 +120,11 @@ func (c Config) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("mqtt."+format, args...)) }
 	if c.Broker == "" && c.Embedded.Listen == "" {
 		bad("broker: set an external broker, or embedded.listen for the embedded one")
+	}
+	if c.Broker == "" && c.Embedded.Listen != "" {
+		if err := c.Embedded.validate(); err != nil {
+			bad("embedded.%v", err)
+		}
 	}
 	if c.Broker != "" {
 		u, err := url.Parse(c.Broker)
@@ -190,4 +215,27 @@ func topicLevels(s string) error {
 		return fmt.Errorf("%q has an empty level", s)
 	}
 	return nil
+}
+
+// validate checks the listen address against the logins it requires, and the ACL.
+func (e Embedded) validate() error {
+	host, _, err := net.SplitHostPort(e.Listen)
+	switch {
+	case err != nil:
+		return fmt.Errorf("listen: want HOST:PORT or :PORT, got %q", e.Listen)
+	case !loopback(host) && len(e.Users) == 0 && !e.AllowAnonymous:
+		return fmt.Errorf("users: required when the embedded broker listens beyond loopback (%s), so that not every device on the network can read the frames; or set allow_anonymous: true", e.Listen)
+	case e.ACL != ACLCameras && e.ACL != ACLOpen:
+		return fmt.Errorf("acl: must be %s or %s, got %q", ACLCameras, ACLOpen, e.ACL)
+	}
+	return nil
+}
+
+// loopback reports whether host names only this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -26,6 +26,13 @@ func TestValidate(t *testing.T) {
 			c.Routes = []Route{{Filter: "visiond/garage/image", Models: []string{"coco-ssd", "mobilenet"}}, {Filter: "visiond/+/image"}}
 		}, ""},
 		{"nothing to connect to", func(c *Config) { c.Embedded.Listen = "" }, "mqtt.broker: set an external broker"},
+		{"every interface, no users", func(c *Config) { c.Embedded.Listen = ":1883" }, "mqtt.embedded.users: required when the embedded broker listens beyond loopback"},
+		{"LAN address, no users", func(c *Config) { c.Embedded.Listen = "192.168.1.5:1883" }, "mqtt.embedded.users: required"},
+		{"every interface, users", func(c *Config) { c.Embedded.Listen, c.Embedded.Users = ":1883", map[string]string{"porch": "pw"} }, ""},
+		{"every interface, anonymous allowed", func(c *Config) { c.Embedded.Listen, c.Embedded.AllowAnonymous = ":1883", true }, ""},
+		{"localhost", func(c *Config) { c.Embedded.Listen = "localhost:1883" }, ""},
+		{"IPv6 loopback", func(c *Config) { c.Embedded.Listen = "[::1]:1883" }, ""},
+		{"unknown ACL", func(c *Config) { c.Embedded.ACL = "none" }, "mqtt.embedded.acl: must be cameras or open"},
 		{"unknown scheme", func(c *Config) { c.Broker = "http://broker.lan" }, `mqtt.broker: "http://broker.lan" is not`},
 		{"no host", func(c *Config) { c.Broker = "tcp://" }, "with a host"},
 		{"TLS files on plain broker", func(c *Config) { c.Broker, c.TLS.CA = "tcp://b:1883", "ca.pem" }, "mqtt.tls: set, but broker"},

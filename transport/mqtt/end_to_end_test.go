@@ -82,7 +82,7 @@ func TestAirplane(t *testing.T) {
 					}
 				}
 			} else {
-				cfg.Embedded.Listen = "127.0.0.1:0"
+				cfg.Embedded.Listen = "127.0.0.1:0" // the test's clients are on loopback: trusted
 			}
 			s := startService(t, cfg, pipe)
 			w := watch(t, client(t, s.BrokerURL()), "visiond/#", "app/answers")
@@ -348,7 +348,7 @@ func TestSharedSubscription(t *testing.T) {
 func TestEmbeddedBrokerLogin(t *testing.T) {
 	pipe := testpipeline.Shared(t)
 	cfg := Defaults()
-	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}}
+	cfg.Embedded = Embedded{Listen: "127.0.0.1:0", Users: map[string]string{"cam": "secret"}, ACL: ACLCameras, TrustLoopback: true}
 	s := startService(t, cfg, pipe)
 
 	intruder := paho.NewClient(paho.NewClientOptions().AddBroker(s.BrokerURL()).SetUsername("cam").SetPassword("guess"))
@@ -357,9 +357,9 @@ func TestEmbeddedBrokerLogin(t *testing.T) {
 		t.Fatal("a wrong password was let in")
 	}
 	cam := client(t, s.BrokerURL(), "cam:secret")
-	w := watch(t, cam, "visiond/door/detections")
-	publish(t, cam, "visiond/door/image", testenv.ReadImage(t, "burger.jpg"))
-	if d := decodeDetections(t, w.next(t, "visiond/door/detections", nil)); d.Camera != "door" {
+	w := watch(t, cam, "visiond/cam/detections") // a user's camera is its name
+	publish(t, cam, "visiond/cam/image", testenv.ReadImage(t, "burger.jpg"))
+	if d := decodeDetections(t, w.next(t, "visiond/cam/detections", nil)); d.Camera != "cam" {
 		t.Errorf("detections %+v", d)
 	}
 }

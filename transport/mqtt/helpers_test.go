@@ -53,17 +53,7 @@ func startService(t testing.TB, cfg Config, pipe *pipeline.Pipeline) *Service {
 // tool finds a program of the mosquitto packages; missing, it skips (fails in CI).
 func tool(t testing.TB, name string) string {
 	t.Helper()
-	for _, p := range []string{name, filepath.Join("/usr/sbin", name)} { // Debian's broker is off a user's PATH
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := name + " is not installed (Debian: apt-get install mosquitto mosquitto-clients)"
-	if os.Getenv("VISIOND_REQUIRE_TESTDATA") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return testenv.Tool(t, name, "mosquitto mosquitto-clients")
 }
 
 // mosquitto is a Mosquitto broker the test runs on a free loopback port with its own config.
@@ -139,7 +129,13 @@ func (m *mosquitto) stop() {
 // client connects a test MQTT client, with a login when given "user:password".
 func client(t testing.TB, url string, login ...string) paho.Client {
 	t.Helper()
-	o := paho.NewClientOptions().AddBroker(url).SetClientID("test-" + randomHex(4)).SetConnectTimeout(waitLimit)
+	return clientAs(t, url, "test-"+randomHex(4), login...)
+}
+
+// clientAs is client with the client id id.
+func clientAs(t testing.TB, url, id string, login ...string) paho.Client {
+	t.Helper()
+	o := paho.NewClientOptions().AddBroker(url).SetClientID(id).SetConnectTimeout(waitLimit)
 	if len(login) == 1 {
 		user, pass, _ := strings.Cut(login[0], ":")
 		o.SetUsername(user).SetPassword(pass)

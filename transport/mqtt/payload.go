@@ -32,8 +32,9 @@ type envelope struct {
 }
 
 // parsePayload reads a message: raw image bytes, or a JSON envelope when its first non-blank
-// byte is '{' (no image format starts so). Messages over max bytes are refused unread.
-func parsePayload(b []byte, max int64) (payload, error) {
+// byte is '{' (no image format starts so). Messages over max bytes are refused unread. A
+// reply_to must be a topic outside visiond's own, under prefix (see replyTopic).
+func parsePayload(b []byte, max int64, prefix string) (payload, error) {
 	if int64(len(b)) > max {
 		return payload{}, fmt.Errorf("%w: payload of %d bytes, the limit is %d", preprocess.ErrTooLarge, len(b), max)
 	}
@@ -50,8 +51,10 @@ func parsePayload(b []byte, max int64) (payload, error) {
 	}
 	// The fields read so far are returned with an error, so the error can reach reply_to.
 	var p payload
-	if env.ReplyTo != "" && !publishable(env.ReplyTo) {
-		return p, fmt.Errorf("%w: reply_to %q is not a topic one can publish to", pipeline.ErrBadRequest, env.ReplyTo)
+	if env.ReplyTo != "" {
+		if err := replyTopic(prefix, env.ReplyTo); err != nil {
+			return p, fmt.Errorf("%w: reply_to: %v", pipeline.ErrBadRequest, err)
+		}
 	}
 	p.replyTo = env.ReplyTo
 	if !scalarID(env.ID) {
@@ -74,7 +77,20 @@ func scalarID(id json.RawMessage) bool {
 	return len(id) == 0 || string(id) == "null" || id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')
 }
 
-// publishable says whether a topic name can be published to: not empty, no wildcards, no $.
-func publishable(topic string) bool {
-	return topic != "" && !strings.ContainsAny(topic, "+#\x00") && !strings.HasPrefix(topic, "$")
+// maxReplyTo is the longest reply_to accepted, in bytes (MQTT allows 65,535).
+const maxReplyTo = 1024
+
+// replyTopic checks a reply_to: a topic one can publish to (not empty, no wildcards, no NUL,
+// no $ start), at most maxReplyTo bytes, and outside prefix/, where visiond would read its
+// own answer as a frame or overwrite its status.
+func replyTopic(prefix, topic string) error {
+	switch {
+	case len(topic) > maxReplyTo:
+		return fmt.Errorf("%d bytes, limit %d", len(topic), maxReplyTo)
+	case topic == "" || strings.ContainsAny(topic, "+#\x00") || strings.HasPrefix(topic, "$"):
+		return fmt.Errorf("%q is not a topic one can publish to", topic)
+	case topic == prefix || strings.HasPrefix(topic, prefix+"/"):
+		return fmt.Errorf("%q is in visiond's own topics (%s/...); answer to a topic of your own", topic, prefix)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/visiond/visiond/models/preprocess"
@@ -37,10 +38,14 @@ func TestParsePayload(t *testing.T) {
 		{"object id", `{"image":"` + b64 + `","id":{"a":1}}`, payload{}, pipeline.ErrBadRequest},
 		{"wildcard reply_to", `{"image":"` + b64 + `","reply_to":"me/#"}`, payload{}, pipeline.ErrBadRequest},
 		{"$ reply_to", `{"image":"` + b64 + `","reply_to":"$SYS/x"}`, payload{}, pipeline.ErrBadRequest},
-		{"too large", string(make([]byte, 1001)), payload{}, preprocess.ErrTooLarge},
+		{"reply_to visiond's status", `{"image":"` + b64 + `","reply_to":"visiond/status"}`, payload{}, pipeline.ErrBadRequest},
+		{"reply_to a camera's frames", `{"image":"` + b64 + `","reply_to":"visiond/porch/image"}`, payload{}, pipeline.ErrBadRequest},
+		{"reply_to over 1024 bytes", `{"image":"` + b64 + `","reply_to":"` + strings.Repeat("a", 1025) + `"}`, payload{}, pipeline.ErrBadRequest},
+		{"reply_to beside the prefix", `{"image":"` + b64 + `","reply_to":"visiond-answers/x"}`, payload{image: jpg, replyTo: "visiond-answers/x"}, nil},
+		{"too large", string(make([]byte, 2001)), payload{}, preprocess.ErrTooLarge},
 	}
 	for _, c := range cases {
-		got, err := parsePayload([]byte(c.in), 1000)
+		got, err := parsePayload([]byte(c.in), 2000, "visiond")
 		if !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.wantErr)
 		}
@@ -67,8 +72,8 @@ func FuzzParsePayload(f *testing.F) {
 	}
 	const max = 1 << 16
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := parsePayload(data, max)
-		if p.replyTo != "" && !publishable(p.replyTo) {
+		p, err := parsePayload(data, max, "visiond")
+		if p.replyTo != "" && replyTopic("visiond", p.replyTo) != nil {
 			t.Fatalf("reply_to %q returned", p.replyTo)
 		}
 		if err != nil {

@@ -142,7 +142,7 @@ func (s *Service) connect() error {
 	s.brokerURL = s.cfg.Broker
 	login := credentials{s.cfg.Username, s.cfg.Password}
 	if s.cfg.Broker == "" {
-		b, err := startBroker(s.cfg.Embedded, s.log)
+		b, err := startBroker(s.cfg.Embedded, s.cfg.MaxPayload, s.cfg.Prefix, s.log)
 		if err != nil {
 			return err
 		}
@@ -237,8 +237,13 @@ func (s *Service) work() {
 func (s *Service) process(m *inbound) {
 	ctx, cancel := context.WithTimeout(s.ctx, messageDeadline)
 	defer cancel()
-	p, err := parsePayload(m.payload, s.cfg.MaxPayload)
-	if err == nil && m.camera == "" && p.replyTo == "" {
+	p, err := parsePayload(m.payload, s.cfg.MaxPayload, s.cfg.Prefix)
+	switch {
+	case m.camera == "" && !strings.HasPrefix(m.key, "request/"):
+		// A frame on <prefix>//image: no camera to answer on, and no request either.
+		p.replyTo = ""
+		err = fmt.Errorf("%w: topic %q names no camera; publish frames to %s/<camera>/image", pipeline.ErrBadRequest, m.topic, s.cfg.Prefix)
+	case err == nil && m.camera == "" && p.replyTo == "":
 		err = fmt.Errorf("%w: a request is a JSON envelope with a reply_to topic", pipeline.ErrBadRequest)
 	}
 	var jobs []job
@@ -310,7 +315,8 @@ func (s *Service) publishResult(camera string, seq uint64, msg resultMessage) {
 }
 
 // fail publishes the error message for m: on its camera's error topic, or to the request's
-// reply topic (<prefix>/request/error for a request without one).
+// reply topic (<prefix>/request/error for a request without one, and for a frame that names
+// no camera).
 func (s *Service) fail(m *inbound, p payload, err error) {
 	code, reason := errorCode(err)
 	s.metrics.errors.WithLabelValues(code).Inc()
