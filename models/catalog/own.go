@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -159,16 +158,15 @@ func (s Store) Add(c Card, modelFile, labelsFile string) (Model, error) {
 	if err := enc.Encode(c); err != nil {
 		return fail(err)
 	}
-	card := filepath.Join(s.Root(), c.Name+CardExt)
-	if err := writeFileAtomic(card, data.Bytes()); err != nil {
+	if err := s.writeAtomic(c.Name+CardExt, func(w io.Writer) error { _, err := data.WriteTo(w); return err }, nil); err != nil {
 		return fail(err)
 	}
 	m.Own = true
 	return m, nil
 }
 
-// copyIn copies the file at src into the store under name, atomically, and returns its
-// entry with size and SHA-256.
+// copyIn copies the file at src into the store under name and returns its entry with size
+// and SHA-256.
 func (s Store) copyIn(src, name string) (File, error) {
 	in, err := os.Open(src)
 	if err != nil {
@@ -178,45 +176,14 @@ func (s Store) copyIn(src, name string) (File, error) {
 	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > MaxFileBytes {
 		return File{}, fmt.Errorf("%s: not a regular file of at most %d MiB", src, MaxFileBytes>>20)
 	}
-	tmp, err := os.CreateTemp(s.Root(), "."+name+".*.part")
-	if err != nil {
-		return File{}, err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(in, MaxFileBytes))
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Close()
-	} else {
-		tmp.Close()
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(s.Root(), name))
-	}
-	if err != nil {
-		return File{}, err
-	}
-	return File{Name: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
-}
-
-// writeFileAtomic writes data to path through a temporary file beside it.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	return err
+	file := File{Name: name}
+	err = s.writeAtomic(name,
+		func(w io.Writer) error { _, err := io.Copy(w, io.LimitReader(in, MaxFileBytes)); return err },
+		func(n int64, sum []byte) error {
+			file.Size, file.SHA256 = n, hex.EncodeToString(sum)
+			return nil
+		})
+	return file, err
 }
 
 // Remove deletes an own model: its card and the files it names. A catalog model cannot be

@@ -3,7 +3,6 @@ package catalog
 import (
 	"archive/zip"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -160,46 +159,20 @@ func (p *Puller) get(ctx context.Context, u string, limit int64) (*http.Response
 	return resp, nil
 }
 
-// install copies f from r (at most limit bytes) into a temporary file beside its final place,
-// checks size and SHA-256, makes it world-readable, syncs it and renames it into place. On
-// failure the temporary file is removed.
-func (p *Puller) install(f File, r io.Reader, limit int64) (err error) {
-	dir := p.Store.Root()
-	tmp, err := os.CreateTemp(dir, "."+f.Name+".*.part")
-	if err != nil {
-		return err
-	}
+// install copies f from r (at most limit bytes) into the store, checking its size and
+// SHA-256 before it takes its place (see Store.writeAtomic).
+func (p *Puller) install(f File, r io.Reader, limit int64) error {
 	bar := newTransfer(p.Progress, f.Name, f.Size)
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			bar.finish("failed")
-		}
-	}()
-	h := sha256.New()
-	if err := copyBounded(io.MultiWriter(tmp, h, bar), r, limit); err != nil {
-		return err
-	}
-	if bar.Done != f.Size {
-		return fmt.Errorf("%w: got %d bytes, want %d", ErrChecksum, bar.Done, f.Size)
-	}
-	if err := checkSum(f, h.Sum(nil)); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p.Store.Path(f)); err != nil {
-		return err
-	}
-	if err := syncDir(dir); err != nil {
+	err := p.Store.writeAtomic(f.Name,
+		func(w io.Writer) error { return copyBounded(io.MultiWriter(w, bar), r, limit) },
+		func(n int64, sum []byte) error {
+			if n != f.Size {
+				return fmt.Errorf("%w: got %d bytes, want %d", ErrChecksum, n, f.Size)
+			}
+			return checkSum(f, sum)
+		})
+	if err != nil {
+		bar.finish("failed")
 		return err
 	}
 	bar.finish("installed")

@@ -124,6 +124,48 @@ func (s Store) Verify(f File) error {
 	return nil
 }
 
+// writeAtomic writes a file of the store under name: fill writes its bytes into a temporary
+// file beside its place; check, when not nil, sees their count and SHA-256 and may refuse
+// them; the file is then made world-readable, synced and renamed into place. On failure
+// nothing is left behind, and a reader never sees a partial file under name.
+func (s Store) writeAtomic(name string, fill func(io.Writer) error, check func(n int64, sum []byte) error) error {
+	dir := s.Root()
+	tmp, err := os.CreateTemp(dir, "."+name+".*.part")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	h, n := sha256.New(), new(byteCount)
+	err = fill(io.MultiWriter(tmp, h, n))
+	if err == nil && check != nil {
+		err = check(int64(*n), h.Sum(nil))
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	return err
+}
+
+// byteCount counts the bytes written to it.
+type byteCount int64
+
+func (c *byteCount) Write(p []byte) (int, error) {
+	*c += byteCount(len(p))
+	return len(p), nil
+}
+
 // checkSum compares a computed SHA-256 with the one f pins.
 func checkSum(f File, sum []byte) error {
 	if got := hex.EncodeToString(sum); got != f.SHA256 {
