@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,7 +35,8 @@ func TestServe(t *testing.T) {
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib, "--workers", "1", "--drain", "2s")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(testenv.CleanEnv(), "VISIOND_LOG_LEVEL=debug")
+	cmd.Env = append(slices.DeleteFunc(testenv.CleanEnv(), func(kv string) bool { return strings.HasPrefix(kv, "GOMAXPROCS=") }),
+		"VISIOND_LOG_LEVEL=debug")
 	logs := &testenv.LockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
@@ -52,6 +56,9 @@ func TestServe(t *testing.T) {
 		t.Errorf("detect: %d %+v", resp.StatusCode, answer)
 	}
 	golden.Check(t, "coco-ssd", "airplane_airport_1280.jpg", answer.Results)
+	if metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\ngo_sched_gomaxprocs_threads 1\n") {
+		t.Errorf("Go runs on more than one processor:\n%s", metrics)
+	}
 
 	// The drain: after SIGTERM visiond still listens and /readyz says 503 (for --drain 2s), so
 	// that load balancers stop sending.
@@ -76,6 +83,37 @@ func TestServe(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+// get returns the body of a GET of url, failing the test on any status but 200.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+// TestOneGoProcessor: one processor for Go code, unless GOMAXPROCS asks for more.
+func TestOneGoProcessor(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	t.Setenv("GOMAXPROCS", "3")
+	runtime.GOMAXPROCS(3)
+	oneGoProcessor()
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Errorf("with GOMAXPROCS=3: %d processors", n)
+	}
+	t.Setenv("GOMAXPROCS", "")
+	oneGoProcessor()
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Errorf("without GOMAXPROCS: %d processors", n)
 	}
 }
 
