@@ -52,11 +52,11 @@ func detectRequest(jpeg []byte) request {
 }
 
 // post sends r and reads the whole answer, checking it: a JPEG when one was asked for,
-// else JSON holding r.want.
-func post(ctx context.Context, url string, r request) (int, error) {
+// else JSON holding r.want. It returns the status and the answer.
+func post(ctx context.Context, url string, r request) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", url+r.path, bytes.NewReader(r.body))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "image/jpeg")
 	if r.accept != "" {
@@ -64,12 +64,12 @@ func post(ctx context.Context, url string, r request) (int, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, err
+		return resp.StatusCode, body, err
 	}
 	switch {
 	case r.accept == "image/jpeg" && !bytes.HasPrefix(body, []byte{0xff, 0xd8, 0xff}):
@@ -77,7 +77,7 @@ func post(ctx context.Context, url string, r request) (int, error) {
 	case r.accept == "" && !strings.Contains(string(body), r.want):
 		err = fmt.Errorf("%s: answer without %s: %.200s", r.path, r.want, body)
 	}
-	return resp.StatusCode, err
+	return resp.StatusCode, body, err
 }
 
 // warmUp sends a few requests on each of c connections, so that phases measure a warm
@@ -109,7 +109,7 @@ func httpPhase(ctx context.Context, url string, reqs []request, c int, d time.Du
 					return
 				}
 				t0 := time.Now()
-				status, err := post(ctx, url, reqs[int(n-1)%len(reqs)])
+				status, _, err := post(ctx, url, reqs[int(n-1)%len(reqs)])
 				lat := time.Since(t0)
 				mu.Lock()
 				switch {
