@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"io"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -126,6 +127,56 @@ func BenchmarkDetect(b *testing.B) {
 		}
 		d.Close()
 	}
+}
+
+// BenchmarkInferenceAfterWork: COCO-SSD's raw inference straight after another one, and after
+// decoding and resizing the 640×480 frame, as every request's inference comes after its own
+// decode. Rounds alternate the two; Go runs on one processor, as in visiond.
+func BenchmarkInferenceAfterWork(b *testing.B) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	eng := testmodels.Engine(b)
+	m, _ := catalog.Lookup("coco-ssd")
+	d, err := NewDetector(LoadOptions{Engine: eng, Store: testmodels.Store(b, m.Name), Threads: 2}, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	frame := cameraFrame(b, readImage(b, "airplane_airport_1280.jpg"))
+	w, h := d.InputSize()
+	run := rawRun(b, d.g)
+	prepare := func() error {
+		return decoded(frame, w, h, func(img image.Image) error {
+			b, release, err := d.g.take()
+			if err == nil {
+				_, err = preprocess.ToUint8(img, d.g.layout, b.in[0].Data.([]uint8))
+				release()
+			}
+			return err
+		})
+	}
+	var straight, after time.Duration
+	for b.Loop() {
+		for _, step := range []struct {
+			sum    *time.Duration
+			before func() error
+		}{{&straight, run}, {&after, prepare}} {
+			if err := run(); err != nil {
+				b.Fatal(err)
+			}
+			if err := step.before(); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			if err := run(); err != nil {
+				b.Fatal(err)
+			}
+			*step.sum += time.Since(start)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(straight.Microseconds())/n/1000, "straight-ms")
+	b.ReportMetric(float64(after.Microseconds())/n/1000, "after-ms")
+	b.ReportMetric(float64(after)/float64(straight), "after/straight")
 }
 
 // BenchmarkAnnotate: drawing the detections onto the 1280×1280 photo and encoding JPEG.
