@@ -197,8 +197,9 @@ type ModelInfo struct {
 	Description string       `json:"description"`
 	InputWidth  int          `json:"input_width"`
 	InputHeight int          `json:"input_height"`
-	Labels      int          `json:"labels"`
-	Default     bool         `json:"default"`
+	// Labels is how many classes the model names (0 for pose and hands).
+	Labels  int  `json:"labels"`
+	Default bool `json:"default"`
 	// Status is StatusLoaded or StatusError.
 	Status string `json:"status"`
 	// Error says why a model could not be loaded.

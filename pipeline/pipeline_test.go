@@ -110,7 +110,7 @@ func TestModels(t *testing.T) {
 	if len(infos) != 2 || infos[0].Name != "coco-ssd" || infos[1].Name != "mobilenet" {
 		t.Fatalf("models: %+v", infos)
 	}
-	if infos[0].Labels != 90 || infos[1].Labels != 1001 || !infos[0].Default || infos[0].InputWidth != 300 {
+	if infos[0].Labels != 80 || infos[1].Labels != 1001 || !infos[0].Default || infos[0].InputWidth != 300 {
 		t.Errorf("model details: %+v", infos)
 	}
 }

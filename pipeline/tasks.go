@@ -108,7 +108,7 @@ func LookupTask(name catalog.Task) (Task, error) {
 
 type detector struct{ *models.Detector }
 
-func (d detector) labels() int { return len(d.Labels()) }
+func (d detector) labels() int { return named(d.Labels()) }
 func (d detector) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return d.Detect(ctx, img, models.DetectQuery{MinScore: o.MinScore, Max: o.Max, Classes: o.Classes})
 }
@@ -118,7 +118,7 @@ func (detector) draw(img image.Image, out any, o annotate.Options) image.Image {
 
 type classifier struct{ *models.Classifier }
 
-func (c classifier) labels() int { return len(c.Labels()) }
+func (c classifier) labels() int { return named(c.Labels()) }
 func (c classifier) run(ctx context.Context, img image.Image, o Options) (any, models.Timings, error) {
 	return c.Classify(ctx, img, o.Top)
 }
@@ -144,4 +144,16 @@ func (h handDetector) run(ctx context.Context, img image.Image, o Options) (any,
 }
 func (handDetector) draw(img image.Image, out any, o annotate.Options) image.Image {
 	return annotate.Hands(img, out.([]results.Hand), o)
+}
+
+// named counts the classes that have a name: label files mark the ids a model was not trained
+// on with ??? or leave them empty (COCO-SSD's 90 ids name 80 classes).
+func named(labels []string) int {
+	n := 0
+	for _, l := range labels {
+		if l != "" && l != "???" {
+			n++
+		}
+	}
+	return n
 }

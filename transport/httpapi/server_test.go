@@ -319,7 +319,7 @@ func TestModelsRoute(t *testing.T) {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
 	ssd, mn := a.Models[0], a.Models[1]
-	if ssd.Name != "coco-ssd" || ssd.Task != "detect" || ssd.InputWidth != 300 || ssd.InputHeight != 300 || ssd.Labels != 90 ||
+	if ssd.Name != "coco-ssd" || ssd.Task != "detect" || ssd.InputWidth != 300 || ssd.InputHeight != 300 || ssd.Labels != 80 ||
 		ssd.Engine != "onnxruntime test" || ssd.Status != "loaded" || !ssd.Default {
 		t.Errorf("coco-ssd: %+v", ssd)
 	}
