@@ -193,6 +193,15 @@ func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.level && h.Handler.Enabled(ctx, l)
 }
 
+// Handle names the records the broker's listeners log without a message: a client's
+// connection that ended with an error.
+func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "" {
+		r.Message = "mqtt connection ended"
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
 // WithAttrs keeps the level on derived handlers.
 func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
 	return minLevel{h.Handler.WithAttrs(as), h.level}
