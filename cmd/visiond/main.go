@@ -57,9 +57,9 @@ func main() {
 // goroutine in a C call holds no processor for long. With a second processor idle beside an
 // inference, Go's monitor thread keeps waking (every 20 µs at first) for as long as the call
 // lasts, each time taking a core from ONNX Runtime's threads, which then wait for one another:
-// a lone 640×480 detect's inference took 0.6–1.4 ms longer than the same inference run on its
-// own (51.7 monitor wake-ups and 40 preempted threads per request, against 16.4 and 11.4 with
-// one processor). With one processor, Go is idle while the inference runs, and the monitor sleeps.
+// a lone 640×480 detect's inference took up to 1.9 ms longer than the same inference run on its
+// own (per request, 51.7 monitor wake-ups and 40.2 preemptions, against 16.4 and 11.4 with one
+// processor). With one processor, Go is idle while the inference runs, and the monitor sleeps.
 func oneGoProcessor() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
