@@ -194,11 +194,22 @@ func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 // Handle names the records the broker's listeners log without a message: a client's
-// connection that ended with an error.
+// connection that ended with an error. A connection the broker closed itself (at shutdown)
+// is no warning, and is dropped.
 func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
-	if r.Message == "" {
-		r.Message = "mqtt connection ended"
+	if r.Message != "" {
+		return h.Handler.Handle(ctx, r)
 	}
+	closed := false
+	r.Attrs(func(a slog.Attr) bool {
+		err, ok := a.Value.Any().(error)
+		closed = closed || ok && errors.Is(err, net.ErrClosed)
+		return true
+	})
+	if closed {
+		return nil
+	}
+	r.Message = "mqtt connection ended"
 	return h.Handler.Handle(ctx, r)
 }
 
