@@ -61,7 +61,8 @@ test-deploy: build
 ## fuzz: run each fuzz target for FUZZTIME (deploy/fuzz.sh: Go 1.26's deadline error is no failure).
 FUZZ_TARGETS := inference/tflite:FuzzParse inference/flexbuf:FuzzRoot inference/convert:FuzzConvert \
 	models/catalog:FuzzParseCard models:FuzzLabelFiles models/preprocess:FuzzDecode \
-	models/preprocess/turbo:FuzzDecodeScaled models/preprocess/bilinear:FuzzResize
+	models/preprocess/turbo:FuzzDecodeScaled models/preprocess/bilinear:FuzzResize \
+	transport/httpapi:FuzzParseBody transport/mqtt:FuzzParsePayload transport/camera/wire:FuzzRead
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
