@@ -64,25 +64,27 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	r := &loneReport{rounds: rounds}
 	var (
-		pix   []byte
-		timed []stageTimings // every detect's, untimed runs too
+		pix    []byte
+		answer []byte // the last detect's
 	)
+	sending := func(url string, req request) func() error {
+		return func() error { _, err := send(ctx, url, req); return err }
+	}
 	steps := []struct {
 		dst *[]time.Duration
 		run func() error
 	}{
 		{&r.raw1, func() error { return l.sess1.Run(ctx, l.inputs[0], l.outputs[0]) }},
 		{&r.raw2, func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }},
-		{&r.detect, func() error {
-			t, err := sendTimed(ctx, d.url, detect)
-			timed = append(timed, t)
+		{&r.detect, func() (err error) {
+			answer, err = send(ctx, d.url, detect)
 			return err
 		}},
-		{&r.detectOld, func() error { return send(ctx, old.url, detect) }},
-		{&r.pose, func() error { return send(ctx, d.url, pose) }},
-		{&r.poseOld, func() error { return send(ctx, old.url, pose) }},
-		{&r.plain, func() error { return send(ctx, d.url, plain) }},
-		{&r.annotated, func() error { return send(ctx, d.url, annotated) }},
+		{&r.detectOld, sending(old.url, detect)},
+		{&r.pose, sending(d.url, pose)},
+		{&r.poseOld, sending(old.url, pose)},
+		{&r.plain, sending(d.url, plain)},
+		{&r.annotated, sending(d.url, annotated)},
 		{&r.floor, func() error {
 			img, _, err := turbo.DecodeScaled(photo, 1<<30, 1<<30, preprocess.DefaultLimits.MaxPixels, pix)
 			if err != nil {
@@ -102,8 +104,12 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 				}
 				if round >= 0 && i > 0 {
 					*s.dst = append(*s.dst, time.Since(start))
-					if s.dst == &r.detect {
-						r.stages = append(r.stages, timed[len(timed)-1])
+					if s.dst == &r.detect { // read after the clock stopped
+						t, err := stagesOf(answer)
+						if err != nil {
+							return nil, err
+						}
+						r.stages = append(r.stages, t)
 					}
 				}
 			}
@@ -120,10 +126,13 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 // daemon's own) and PoseNet's, through an L3 cache of 32 MB on the machine measured.
 const burst = 4
 
-// send posts r once; anything but a checked 200 is an error.
-func send(ctx context.Context, url string, r request) error {
-	_, err := sendTimed(ctx, url, r)
-	return err
+// send posts r once and returns the answer; anything but a checked 200 is an error.
+func send(ctx context.Context, url string, r request) ([]byte, error) {
+	status, body, err := post(ctx, url, r)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("%s: status %d", r.path, status)
+	}
+	return body, err
 }
 
 // stageTimings are the stages of one request as the daemon timed them, in milliseconds.
@@ -135,19 +144,13 @@ type stageTimings struct {
 	Postprocess float64 `json:"postprocess"`
 }
 
-// sendTimed is send, also returning the stage timings of a JSON answer.
-func sendTimed(ctx context.Context, url string, r request) (stageTimings, error) {
-	var answer struct {
+// stagesOf reads the stage timings of a JSON answer.
+func stagesOf(answer []byte) (stageTimings, error) {
+	var a struct {
 		Timings stageTimings `json:"timings_ms"`
 	}
-	status, body, err := post(ctx, url, r)
-	if err == nil && status != http.StatusOK {
-		err = fmt.Errorf("%s: status %d", r.path, status)
-	}
-	if err == nil && r.accept == "" {
-		err = json.Unmarshal(body, &answer)
-	}
-	return answer.Timings, err
+	err := json.Unmarshal(answer, &a)
+	return a.Timings, err
 }
 
 // median is the middle of ds.
