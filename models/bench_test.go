@@ -146,9 +146,9 @@ func BenchmarkInferenceAfterWork(b *testing.B) {
 	run := rawRun(b, d.g)
 	prepare := func() error {
 		return decoded(frame, w, h, func(img image.Image) error {
-			b, release, err := d.g.take()
+			bufs, release, err := d.g.take()
 			if err == nil {
-				_, err = preprocess.ToUint8(img, d.g.layout, b.in[0].Data.([]uint8))
+				_, err = preprocess.ToUint8(img, d.g.layout, bufs.in[0].Data.([]uint8))
 				release()
 			}
 			return err
