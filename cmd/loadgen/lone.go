@@ -37,6 +37,11 @@ type loneReport struct {
 	// floor is libjpeg-turbo alone decoding that photo at full size and encoding it at
 	// quality 85, 4:2:0, in this process.
 	floor []time.Duration
+	// bare is the frame's POST to a bare HTTP server in this process that runs the raw
+	// inference with the engine's threads (bareServer); decode is libjpeg-turbo alone decoding
+	// the frame. With the daemon's resize and post-processing they add up to the least a
+	// request can take when its stages run one after another.
+	bare, decode []time.Duration
 }
 
 // lonePhase times, for a single client, the paths of loneReport, rounds times each. It starts
@@ -56,6 +61,15 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 	}
 	defer old.stop()
 	detect := detectRequest(frame)
+	answer, err := send(ctx, d.url, detect) // the bare server answers the daemon's own answer
+	if err != nil {
+		return nil, err
+	}
+	bare, err := startBare(func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }, answer)
+	if err != nil {
+		return nil, err
+	}
+	defer bare.stop()
 	pose := request{path: "/v1/pose", body: person, want: `"part":"nose"`}
 	plain := detectRequest(photo)
 	annotated := request{path: "/v1/detect", accept: "image/jpeg", body: photo}
@@ -63,10 +77,7 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 	// waking during a long C call and takes cores from the raw inference's threads.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	r := &loneReport{rounds: rounds}
-	var (
-		pix    []byte
-		answer []byte // the last detect's
-	)
+	var pix, framePix []byte
 	sending := func(url string, req request) func() error {
 		return func() error { _, err := send(ctx, url, req); return err }
 	}
@@ -81,6 +92,14 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 			return err
 		}},
 		{&r.detectOld, sending(old.url, detect)},
+		{&r.bare, sending(bare.url, detect)},
+		{&r.decode, func() error {
+			img, _, err := turbo.DecodeScaled(frame, 1<<30, 1<<30, preprocess.DefaultLimits.MaxPixels, framePix)
+			if err == nil {
+				framePix = img.Pix
+			}
+			return err
+		}},
 		{&r.pose, sending(d.url, pose)},
 		{&r.poseOld, sending(old.url, pose)},
 		{&r.plain, sending(d.url, plain)},
@@ -170,6 +189,8 @@ func (r *loneReport) String() string {
 	row("raw coco-ssd inference, the engine's threads", r.raw2)
 	row("POST /v1/detect 640×480", r.detect)
 	row("POST /v1/detect 640×480, previous layout (1 thread)", r.detectOld)
+	row("POST of the 640×480 frame to a bare HTTP server running the raw inference", r.bare)
+	row("libjpeg-turbo: decode the 640×480 frame", r.decode)
 	row("POST /v1/pose (PoseNet single)", r.pose)
 	row("POST /v1/pose, previous layout (1 thread)", r.poseOld)
 	row("POST /v1/detect 1280×1280", r.plain)
@@ -183,12 +204,16 @@ func (r *loneReport) String() string {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	inference := stage(func(t stageTimings) float64 { return t.Inference })
+	resize := stage(func(t stageTimings) float64 { return t.Preprocess })
+	post := stage(func(t stageTimings) float64 { return t.Postprocess })
 	fmt.Fprintf(&b, "\nthe 640×480 detect as the daemon timed it (medians, ms): inference %.2f, decode %.2f, resize %.2f, post-processing %.2f, queue %.3f; the rest of the %.2f (HTTP, the client) %.2f\n",
-		inference, stage(func(t stageTimings) float64 { return t.Decode }), stage(func(t stageTimings) float64 { return t.Preprocess }),
-		stage(func(t stageTimings) float64 { return t.Postprocess }), stage(func(t stageTimings) float64 { return t.Queue }), ms(median(r.detect)),
+		stage(func(t stageTimings) float64 { return t.Inference }), stage(func(t stageTimings) float64 { return t.Decode }), resize,
+		post, stage(func(t stageTimings) float64 { return t.Queue }), ms(median(r.detect)),
 		ms(median(r.detect))-stage(func(t stageTimings) float64 { return t.Queue + t.Decode + t.Preprocess + t.Inference + t.Postprocess }))
 	best := min(median(r.raw1), median(r.raw2))
+	serial := ms(median(r.bare)) + ms(median(r.decode)) + resize + post
+	fmt.Fprintf(&b, "the least a request whose stages run one after another takes here: the bare server's %.2f (HTTP alone %.2f) + libjpeg-turbo's decode %.2f + the daemon's resize and post-processing %.2f = %.2f ms = %.2f × the best raw inference\n",
+		ms(median(r.bare)), ms(median(r.bare)-median(r.raw2)), ms(median(r.decode)), resize+post, serial, serial/ms(best))
 	fmt.Fprintf(&b, "\ndetect 640×480 / best raw inference = %.2f (target ≤ 1.25; previous layout %.2f)\n",
 		float64(median(r.detect))/float64(best), float64(median(r.detectOld))/float64(best))
 	fmt.Fprintf(&b, "PoseNet, previous layout / now = %.2f (target ≥ 1.4)\n", float64(median(r.poseOld))/float64(median(r.pose)))
