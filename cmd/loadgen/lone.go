@@ -37,11 +37,13 @@ type loneReport struct {
 	// floor is libjpeg-turbo alone decoding that photo at full size and encoding it at
 	// quality 85, 4:2:0, in this process.
 	floor []time.Duration
-	// bare is the frame's POST to a bare HTTP server in this process that runs the raw
-	// inference with the engine's threads (bareServer); decode is libjpeg-turbo alone decoding
+	// bare is the frame's POST to a bare HTTP server, a process that only runs the raw
+	// inference with the engine's threads (loadgen -bare); decode is libjpeg-turbo alone decoding
 	// the frame. With the daemon's resize and post-processing they add up to the least a
 	// request can take when its stages run one after another.
 	bare, decode []time.Duration
+	// bareStages are the bare server's own timings of its inference.
+	bareStages []stageTimings
 }
 
 // lonePhase times, for a single client, the paths of loneReport, rounds times each. It starts
@@ -61,11 +63,7 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 	}
 	defer old.stop()
 	detect := detectRequest(frame)
-	answer, err := send(ctx, d.url, detect) // the bare server answers the daemon's own answer
-	if err != nil {
-		return nil, err
-	}
-	bare, err := startBare(func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }, answer)
+	bare, err := startBare(o)
 	if err != nil {
 		return nil, err
 	}
@@ -77,34 +75,35 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 	// waking during a long C call and takes cores from the raw inference's threads.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	r := &loneReport{rounds: rounds}
-	var pix, framePix []byte
+	var (
+		pix, framePix []byte
+		answer        []byte // the last answer sent
+	)
 	sending := func(url string, req request) func() error {
-		return func() error { _, err := send(ctx, url, req); return err }
+		return func() (err error) { answer, err = send(ctx, url, req); return err }
 	}
 	steps := []struct {
-		dst *[]time.Duration
-		run func() error
+		dst    *[]time.Duration
+		run    func() error
+		stages *[]stageTimings // the answers' timings_ms, when kept
 	}{
-		{&r.raw1, func() error { return l.sess1.Run(ctx, l.inputs[0], l.outputs[0]) }},
-		{&r.raw2, func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }},
-		{&r.detect, func() (err error) {
-			answer, err = send(ctx, d.url, detect)
-			return err
-		}},
-		{&r.detectOld, sending(old.url, detect)},
-		{&r.bare, sending(bare.url, detect)},
-		{&r.decode, func() error {
+		{dst: &r.raw1, run: func() error { return l.sess1.Run(ctx, l.inputs[0], l.outputs[0]) }},
+		{dst: &r.raw2, run: func() error { return l.sess.Run(ctx, l.inputs[0], l.outputs[0]) }},
+		{dst: &r.detect, run: sending(d.url, detect), stages: &r.stages},
+		{dst: &r.detectOld, run: sending(old.url, detect)},
+		{dst: &r.bare, run: sending(bare.url, request{path: "/", body: frame, want: `"timings_ms":`}), stages: &r.bareStages},
+		{dst: &r.decode, run: func() error {
 			img, _, err := turbo.DecodeScaled(frame, 1<<30, 1<<30, preprocess.DefaultLimits.MaxPixels, framePix)
 			if err == nil {
 				framePix = img.Pix
 			}
 			return err
 		}},
-		{&r.pose, sending(d.url, pose)},
-		{&r.poseOld, sending(old.url, pose)},
-		{&r.plain, sending(d.url, plain)},
-		{&r.annotated, sending(d.url, annotated)},
-		{&r.floor, func() error {
+		{dst: &r.pose, run: sending(d.url, pose)},
+		{dst: &r.poseOld, run: sending(old.url, pose)},
+		{dst: &r.plain, run: sending(d.url, plain)},
+		{dst: &r.annotated, run: sending(d.url, annotated)},
+		{dst: &r.floor, run: func() error {
 			img, _, err := turbo.DecodeScaled(photo, 1<<30, 1<<30, preprocess.DefaultLimits.MaxPixels, pix)
 			if err != nil {
 				return err
@@ -123,12 +122,12 @@ func lonePhase(ctx context.Context, o options, d *daemon, l *local, frame []byte
 				}
 				if round >= 0 && i > 0 {
 					*s.dst = append(*s.dst, time.Since(start))
-					if s.dst == &r.detect { // read after the clock stopped
+					if s.stages != nil { // read after the clock stopped
 						t, err := stagesOf(answer)
 						if err != nil {
 							return nil, err
 						}
-						r.stages = append(r.stages, t)
+						*s.stages = append(*s.stages, t)
 					}
 				}
 			}
@@ -172,6 +171,16 @@ func stagesOf(answer []byte) (stageTimings, error) {
 	return a.Timings, err
 }
 
+// medianOf is the middle of f over ts.
+func medianOf(ts []stageTimings, f func(stageTimings) float64) float64 {
+	v := make([]float64, len(ts))
+	for i, t := range ts {
+		v[i] = f(t)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
 // median is the middle of ds.
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
@@ -196,14 +205,7 @@ func (r *loneReport) String() string {
 	row("POST /v1/detect 1280×1280", r.plain)
 	row("POST /v1/detect 1280×1280, Accept: image/jpeg", r.annotated)
 	row("libjpeg-turbo: decode + encode (q85, 4:2:0) 1280×1280", r.floor)
-	stage := func(f func(stageTimings) float64) float64 {
-		v := make([]float64, len(r.stages))
-		for i, t := range r.stages {
-			v[i] = f(t)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
+	stage := func(f func(stageTimings) float64) float64 { return medianOf(r.stages, f) }
 	resize := stage(func(t stageTimings) float64 { return t.Preprocess })
 	post := stage(func(t stageTimings) float64 { return t.Postprocess })
 	fmt.Fprintf(&b, "\nthe 640×480 detect as the daemon timed it (medians, ms): inference %.2f, decode %.2f, resize %.2f, post-processing %.2f, queue %.3f; the rest of the %.2f (HTTP, the client) %.2f\n",
@@ -211,9 +213,15 @@ func (r *loneReport) String() string {
 		post, stage(func(t stageTimings) float64 { return t.Queue }), ms(median(r.detect)),
 		ms(median(r.detect))-stage(func(t stageTimings) float64 { return t.Queue + t.Decode + t.Preprocess + t.Inference + t.Postprocess }))
 	best := min(median(r.raw1), median(r.raw2))
-	serial := ms(median(r.bare)) + ms(median(r.decode)) + resize + post
-	fmt.Fprintf(&b, "the least a request whose stages run one after another takes here: the bare server's %.2f (HTTP alone %.2f) + libjpeg-turbo's decode %.2f + the daemon's resize and post-processing %.2f = %.2f ms = %.2f × the best raw inference\n",
-		ms(median(r.bare)), ms(median(r.bare)-median(r.raw2)), ms(median(r.decode)), resize+post, serial, serial/ms(best))
+	httpAlone := make([]float64, len(r.bare))
+	for i, d := range r.bare {
+		httpAlone[i] = ms(d) - r.bareStages[i].Inference
+	}
+	slices.Sort(httpAlone)
+	h := httpAlone[len(httpAlone)/2]
+	serial := ms(best) + h + ms(median(r.decode)) + resize + post
+	fmt.Fprintf(&b, "the least a request whose stages run one after another takes here: the best raw inference %.2f + HTTP alone %.2f (the bare server's answer less its inference) + libjpeg-turbo's decode %.2f + the daemon's resize and post-processing %.2f = %.2f ms = %.2f × the best raw inference\n",
+		ms(best), h, ms(median(r.decode)), resize+post, serial, serial/ms(best))
 	fmt.Fprintf(&b, "\ndetect 640×480 / best raw inference = %.2f (target ≤ 1.25; previous layout %.2f)\n",
 		float64(median(r.detect))/float64(best), float64(median(r.detectOld))/float64(best))
 	fmt.Fprintf(&b, "PoseNet, previous layout / now = %.2f (target ≥ 1.4)\n", float64(median(r.poseOld))/float64(median(r.pose)))

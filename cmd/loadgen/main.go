@@ -74,6 +74,8 @@ type options struct {
 	// soakGood good ones.
 	soak                   bool
 	soakRequests, soakGood int
+	// bare serves the bare HTTP server of the single-client comparison instead (bare.go).
+	bare bool
 }
 
 // errStopped is returned when the run is interrupted.
@@ -96,11 +98,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.soak, "soak", false, "run the soak test instead: hostile requests among good ones (make soak)")
 	fs.IntVar(&o.soakRequests, "soak-requests", 3000, "requests of the soak test's mixed phase, every fifth hostile")
 	fs.IntVar(&o.soakGood, "soak-good", 1000, "good requests after the mixed phase")
+	fs.BoolVar(&o.bare, "bare", false, "serve the single-client comparison's bare HTTP server instead, printing its URL (started by the comparison)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.soak {
 		return runSoak(ctx, o, out)
+	}
+	if o.bare {
+		return serveBare(ctx, o, out)
 	}
 	for _, s := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
