@@ -18,10 +18,10 @@ import (
 
 // The bare server is the least an HTTP service around the same inference can do: it reads the
 // request body, runs coco-ssd's raw inference on the frame's prepared tensor and answers with
-// the time that took, as visiond's timings_ms. It runs as a process of its own on one Go processor, as visiond does
-// (loadgen -bare). Timed against the raw inference, it shows what HTTP alone costs on this
-// machine around a request that waits that long, with no decoding, resizing or
-// post-processing.
+// the time that took, as visiond's timings_ms. It runs as a process of its own on one Go
+// processor, as visiond does (loadgen -bare). Timed against the raw inference, it shows what
+// HTTP alone costs on this machine around a request that waits that long, with no decoding,
+// resizing or post-processing.
 
 // bareHandler answers every request with run's duration once it has read the body.
 func bareHandler(run func() error) http.Handler {
@@ -49,7 +49,7 @@ func serveBare(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	o.workers = 1
-	l, err := openLocal(o, frame)
+	l, _, err := openRaw(o, frame)
 	if err != nil {
 		return err
 	}

@@ -33,42 +33,56 @@ type local struct {
 	inputs, outputs [][]inference.Tensor
 }
 
+// openLocal opens coco-ssd's raw sessions (the engine's threads, and one thread) and its
+// pipeline in this process.
 func openLocal(o options, frame []byte) (*local, error) {
-	m, err := catalog.Lookup("coco-ssd")
+	l, onnx, err := openRaw(o, frame)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := ort.New(ort.Config{LibraryPath: o.ortLib, IntraOpThreads: o.threads})
-	if err != nil {
-		return nil, err
-	}
-	l := &local{eng: eng, frame: frame}
-	load := models.LoadOptions{Engine: eng, Store: catalog.Store{Dir: o.dir}, PerModel: true, Threads: o.threads}
+	load := models.LoadOptions{Engine: l.eng, Store: catalog.Store{Dir: o.dir}, PerModel: true, Threads: o.threads}
 	cfg := pipeline.Defaults()
 	cfg.Workers, cfg.Queue = o.workers, 64
-	if l.pipe, err = pipeline.Open(cfg, []string{m.Name}, load, nil); err != nil {
-		l.close()
-		return nil, err
-	}
-	mode := convert.Float
-	if m.Convert == "qdq" {
-		mode = convert.QDQ
-	}
-	loaded, err := convert.LoadFile(load.Store.Path(m.Graphs[0]), mode)
+	l.pipe, err = pipeline.Open(cfg, []string{"coco-ssd"}, load, nil)
 	if err == nil {
-		l.sess, err = eng.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.threads})
-	}
-	if err == nil {
-		l.sess1, err = eng.Load(loaded.ONNX, inference.Options{IntraOpThreads: 1})
-	}
-	if err == nil {
-		err = l.prepare(o.workers)
+		l.sess1, err = l.eng.Load(onnx, inference.Options{IntraOpThreads: 1})
 	}
 	if err != nil {
 		l.close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// openRaw opens only coco-ssd's raw session with the engine's threads, converted as the
+// daemon converts it, and the frame's tensors for o.workers; it returns the converted graph
+// too.
+func openRaw(o options, frame []byte) (*local, []byte, error) {
+	m, err := catalog.Lookup("coco-ssd")
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := ort.New(ort.Config{LibraryPath: o.ortLib, IntraOpThreads: o.threads})
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &local{eng: eng, frame: frame}
+	mode := convert.Float
+	if m.Convert == "qdq" {
+		mode = convert.QDQ
+	}
+	loaded, err := convert.LoadFile(catalog.Store{Dir: o.dir}.Path(m.Graphs[0]), mode)
+	if err == nil {
+		l.sess, err = eng.Load(loaded.ONNX, inference.Options{IntraOpThreads: o.threads})
+	}
+	if err == nil {
+		err = l.prepare(o.workers)
+	}
+	if err != nil {
+		l.close()
+		return nil, nil, err
+	}
+	return l, loaded.ONNX, nil
 }
 
 // prepare makes each worker's tensors, the input holding the resized test frame.
