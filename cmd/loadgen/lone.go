@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -177,15 +178,16 @@ func medianOf(ts []stageTimings, f func(stageTimings) float64) float64 {
 	for i, t := range ts {
 		v[i] = f(t)
 	}
-	slices.Sort(v)
-	return v[len(v)/2]
+	return middle(v)
 }
 
 // median is the middle of ds.
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+func median(ds []time.Duration) time.Duration { return middle(slices.Clone(ds)) }
+
+// middle sorts v and returns its middle value.
+func middle[T cmp.Ordered](v []T) T {
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func (r *loneReport) String() string {
@@ -217,8 +219,7 @@ func (r *loneReport) String() string {
 	for i, d := range r.bare {
 		httpAlone[i] = ms(d) - r.bareStages[i].Inference
 	}
-	slices.Sort(httpAlone)
-	h := httpAlone[len(httpAlone)/2]
+	h := middle(httpAlone)
 	serial := ms(best) + h + ms(median(r.decode)) + resize + post
 	fmt.Fprintf(&b, "the least a request whose stages run one after another takes here: the best raw inference %.2f + HTTP alone %.2f (the bare server's answer less its inference) + libjpeg-turbo's decode %.2f + the daemon's resize and post-processing %.2f = %.2f ms = %.2f × the best raw inference\n",
 		ms(best), h, ms(median(r.decode)), resize+post, serial, serial/ms(best))
