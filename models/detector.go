@@ -158,7 +158,7 @@ func (d *Detector) resolve(q DetectQuery) (resolvedQuery, error) {
 	p.keep = make([]bool, len(d.labels))
 	for _, name := range q.Classes {
 		idx, ok := d.classIdx[strings.TrimSpace(name)]
-		if !ok || name == "???" {
+		if !ok || name == placeholder {
 			return resolvedQuery{}, fmt.Errorf("%w: unknown class %q", ErrBadOption, name)
 		}
 		for _, c := range idx {

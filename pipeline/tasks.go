@@ -146,12 +146,11 @@ func (handDetector) draw(img image.Image, out any, o annotate.Options) image.Ima
 	return annotate.Hands(img, out.([]results.Hand), o)
 }
 
-// named counts the classes that have a name: label files mark the ids a model was not trained
-// on with ??? or leave them empty (COCO-SSD's 90 ids name 80 classes).
+// named counts the labels that name a class (COCO-SSD's 90 ids name 80 classes).
 func named(labels []string) int {
 	n := 0
 	for _, l := range labels {
-		if l != "" && l != "???" {
+		if models.Named(l) {
 			n++
 		}
 	}
